@@ -1,0 +1,76 @@
+/**
+ * Typed configuration from environment variables, read in one place.
+ * Every variable here is listed in the README's configuration table.
+ */
+export interface AppConfig {
+  nodeEnv: string;
+  /** Moleculer namespace: prefixes NATS subjects and JetStream stream names, so runs never collide. */
+  namespace: string;
+  nodeId: string | undefined;
+  natsUrl: string;
+  databaseUrl: string;
+  /** Prefix for every service's PostgreSQL schema (`<prefix>order`, `<prefix>inventory` ...). */
+  dbSchemaPrefix: string;
+  dbPoolMax: number;
+  redisUrl: string;
+  /** Prefix for every Redis key, BullMQ queues included. */
+  redisPrefix: string;
+  host: string;
+  port: number;
+  jwtSecret: string;
+  authDevTokens: boolean;
+  logLevel: string;
+  requestTimeoutMs: number;
+  outboxPollMs: number;
+  channelMaxRetries: number;
+}
+
+function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === "" ? fallback : value;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const nodeEnv = str(env, "NODE_ENV", "development");
+  const production = nodeEnv === "production";
+  const jwtSecret = str(env, "JWT_SECRET", production ? "" : "dev-only-secret-change-me");
+  if (jwtSecret === "") throw new Error("JWT_SECRET must be set in production");
+  return {
+    nodeEnv,
+    namespace: str(env, "NAMESPACE", "oms"),
+    nodeId: env.NODE_ID || undefined,
+    natsUrl: str(env, "NATS_URL", "nats://127.0.0.1:4222"),
+    databaseUrl: str(env, "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    dbSchemaPrefix: str(env, "DB_SCHEMA_PREFIX", ""),
+    dbPoolMax: int(env, "DB_POOL_MAX", 10),
+    redisUrl: str(env, "REDIS_URL", "redis://127.0.0.1:6379"),
+    redisPrefix: str(env, "REDIS_PREFIX", "oms:"),
+    host: str(env, "HOST", "127.0.0.1"),
+    port: int(env, "PORT", 3000),
+    jwtSecret,
+    authDevTokens: bool(env, "AUTH_DEV_TOKENS", !production),
+    logLevel: str(env, "LOG_LEVEL", "info"),
+    requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 10_000),
+    outboxPollMs: int(env, "OUTBOX_POLL_MS", 200),
+    channelMaxRetries: int(env, "CHANNEL_MAX_RETRIES", 5),
+  };
+}
+
+/** The process-wide configuration, read once. */
+export const config: AppConfig = loadConfig();

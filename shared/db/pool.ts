@@ -1,0 +1,45 @@
+import { Pool, type PoolClient } from "pg";
+import type { AppConfig } from "../config/config";
+
+/** The PostgreSQL schema that a service owns, under the run's prefix. */
+export function schemaName(cfg: Pick<AppConfig, "dbSchemaPrefix">, service: string): string {
+  const name = `${cfg.dbSchemaPrefix}${service}`;
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`Invalid schema name "${name}"`);
+  return name;
+}
+
+/**
+ * A pool whose connections see only the service's schema (`search_path`), so
+ * a service's SQL names its own tables unqualified and cannot reach another's
+ * by accident.
+ */
+export function createPool(cfg: Pick<AppConfig, "databaseUrl" | "dbPoolMax">, schema: string): Pool {
+  const pool = new Pool({
+    connectionString: cfg.databaseUrl,
+    max: cfg.dbPoolMax,
+    options: `-c search_path=${schema}`,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on("error", () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  });
+  return pool;
+}
+
+export type Queryable = Pick<PoolClient, "query">;
+
+/** Runs `work` in one transaction: commit on success, rollback on any throw. */
+export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
