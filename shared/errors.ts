@@ -47,7 +47,10 @@ export interface ErrorBody {
 }
 
 /** Moleculer's own validation error: `data` is the list of failed checks. */
-function isMoleculerValidation(err: { type?: string; data?: unknown }): err is { type: string; data: { field?: string; message?: string }[] } {
+function isMoleculerValidation(err: {
+  type?: string;
+  data?: unknown;
+}): err is { type: string; data: { field?: string; message?: string }[] } {
   return err.type === "VALIDATION_ERROR" && Array.isArray(err.data);
 }
 
@@ -66,7 +69,10 @@ export function toErrorBody(err: unknown): ErrorBody {
         error: {
           code: "VALIDATION_FAILED",
           message: first.message ?? "Validation failed",
-          details: { field: first.field, errors: e.data.map((d) => ({ field: d.field, message: d.message })) },
+          details: {
+            field: first.field,
+            errors: e.data.map((d) => ({ field: d.field, message: d.message })),
+          },
         },
       },
     };
@@ -79,7 +85,12 @@ export function toErrorBody(err: unknown): ErrorBody {
     };
   }
   if (e.type === "REQUEST_TIMEOUT" || e.type === "SERVICE_NOT_AVAILABLE" || e.type === "SERVICE_NOT_FOUND") {
-    return { status: 503, body: { error: { code: "SERVICE_UNAVAILABLE", message: "A service is unavailable, try again", details: {} } } };
+    return {
+      status: 503,
+      body: {
+        error: { code: "SERVICE_UNAVAILABLE", message: "A service is unavailable, try again", details: {} },
+      },
+    };
   }
   return { status: 500, body: { error: { code: "INTERNAL", message: "Internal error", details: {} } } };
 }

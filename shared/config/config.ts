@@ -20,7 +20,11 @@ export interface AppConfig {
   jwtSecret: string;
   authDevTokens: boolean;
   logLevel: string;
+  /** Port of the per-process Prometheus endpoint; 0 picks a free port (the gateway also serves /metrics). */
+  metricsPort: number;
   requestTimeoutMs: number;
+  /** Requests per minute per client address at the gateway; 0 turns the limit off. */
+  rateLimitPerMinute: number;
   outboxPollMs: number;
   channelMaxRetries: number;
 }
@@ -34,7 +38,8 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`Environment variable ${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }
 
@@ -66,7 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret,
     authDevTokens: bool(env, "AUTH_DEV_TOKENS", !production),
     logLevel: str(env, "LOG_LEVEL", "info"),
+    metricsPort: int(env, "METRICS_PORT", 0),
     requestTimeoutMs: int(env, "REQUEST_TIMEOUT_MS", 10_000),
+    rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 6000),
     outboxPollMs: int(env, "OUTBOX_POLL_MS", 200),
     channelMaxRetries: int(env, "CHANNEL_MAX_RETRIES", 5),
   };

@@ -13,7 +13,12 @@ export function migrationsDir(service: string): string {
  * one transaction. An advisory lock per schema makes concurrent starts of the
  * same service (several pods) apply each file once.
  */
-export async function migrate(pool: Pool, schema: string, dir: string, sharedSql: string[] = []): Promise<string[]> {
+export async function migrate(
+  pool: Pool,
+  schema: string,
+  dir: string,
+  sharedSql: string[] = [],
+): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".sql")).sort();
   return withTransaction(pool, async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`migrate:${schema}`]);

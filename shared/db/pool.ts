@@ -28,18 +28,30 @@ export function createPool(cfg: Pick<AppConfig, "databaseUrl" | "dbPoolMax">, sc
 
 export type Queryable = Pick<PoolClient, "query">;
 
-/** Runs `work` in one transaction: commit on success, rollback on any throw. */
+/**
+ * Runs `work` in one transaction: commit on success, rollback on any throw.
+ * A connection that broke meanwhile is discarded, not returned to the pool.
+ */
 export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
+  // A dropped connection emits "error" on the checked-out client; without a listener it kills the process.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    await client.query("ROLLBACK").catch((rollbackErr: Error) => {
+      broken = broken ?? rollbackErr;
+    });
     throw err;
   } finally {
-    client.release();
+    client.off("error", onError);
+    client.release(broken);
   }
 }

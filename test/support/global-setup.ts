@@ -14,4 +14,8 @@ export default function globalSetup(): void {
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? "warn";
   process.env.AUTH_DEV_TOKENS = "true";
   process.env.DB_POOL_MAX = process.env.DB_POOL_MAX ?? "4";
+  process.env.PORT = "0";
+  process.env.METRICS_PORT = "0";
+  process.env.OUTBOX_POLL_MS = "50";
+  process.env.RATE_LIMIT_PER_MINUTE = "0";
 }

@@ -1,0 +1,68 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { OmsError } from "../../shared/errors";
+
+export const ROLES = ["buyer", "merchant", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The caller as every action sees it in `ctx.meta.user`. */
+export interface AuthUser {
+  userId: string;
+  role: Role;
+  shopId?: string;
+}
+
+const ISSUER = "oms";
+const TOKEN_TTL = "12h";
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+/** Signs an HS256 token with the claims of API.md: `sub`, `role`, `shopId` for merchants. */
+export async function signToken(user: AuthUser, secret: string): Promise<string> {
+  const claims: Record<string, unknown> = { role: user.role };
+  if (user.shopId !== undefined) claims.shopId = user.shopId;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(user.userId)
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(TOKEN_TTL)
+    .sign(keyOf(secret));
+}
+
+/** Reads `Authorization: Bearer <jwt>`; any problem is 401 UNAUTHORIZED with the reason. */
+export async function verifyBearer(header: string | undefined, secret: string): Promise<AuthUser> {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!match?.[1]) throw new OmsError("UNAUTHORIZED", "Missing bearer token", { header: "Authorization" });
+  try {
+    const { payload } = await jwtVerify(match[1], keyOf(secret), { issuer: ISSUER, algorithms: ["HS256"] });
+    return userFromClaims(payload);
+  } catch (err) {
+    if (err instanceof OmsError) throw err;
+    const reason = err instanceof joseErrors.JWTExpired ? "Token expired" : "Invalid token";
+    throw new OmsError("UNAUTHORIZED", reason, { header: "Authorization" });
+  }
+}
+
+/** Validates the claims a token carries: a subject, a known role, a shop for merchants. */
+export function userFromClaims(claims: { sub?: unknown; role?: unknown; shopId?: unknown }): AuthUser {
+  const { sub, role, shopId } = claims;
+  if (typeof sub !== "string" || sub === "") throw new OmsError("UNAUTHORIZED", "Token has no subject");
+  if (!ROLES.includes(role as Role)) throw new OmsError("UNAUTHORIZED", "Token has an unknown role");
+  if (role === "merchant" && (typeof shopId !== "string" || shopId === "")) {
+    throw new OmsError("UNAUTHORIZED", "Merchant token has no shopId");
+  }
+  return typeof shopId === "string"
+    ? { userId: sub, role: role as Role, shopId }
+    : { userId: sub, role: role as Role };
+}
+
+/** 403 unless the caller's role is one the route allows. */
+export function assertRole(
+  user: AuthUser | null | undefined,
+  allowed: readonly Role[],
+): asserts user is AuthUser {
+  if (!user) throw new OmsError("UNAUTHORIZED", "Missing bearer token", { header: "Authorization" });
+  if (!allowed.includes(user.role)) {
+    throw new OmsError("FORBIDDEN", `Role ${user.role} may not do this`, { role: user.role, allowed });
+  }
+}

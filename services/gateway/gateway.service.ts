@@ -1,0 +1,213 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type Redis from "ioredis";
+import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import ApiGateway from "moleculer-web";
+import { config } from "../../shared/config/config";
+import { OmsError, toErrorBody } from "../../shared/errors";
+import { createRedis } from "../../shared/redis";
+import {
+  type PersistentService,
+  type PersistentServiceVars,
+  persistentService,
+} from "../../shared/service/persistent-service.mixin";
+import { SERVICE_NAMES } from "../../shared/service-names";
+import { type AuthUser, assertRole, ROLES, type Role, signToken, verifyBearer } from "./auth";
+import { buildOpenApi } from "./openapi";
+import { readinessReport, timedCheck } from "./readiness";
+import { API_ROUTES, type RouteDef } from "./routes";
+
+interface GatewayVars extends PersistentServiceVars {
+  redis: Redis;
+  openApi: Record<string, unknown>;
+}
+// biome-ignore lint/suspicious/noExplicitAny: moleculer-web settings are untyped
+type GatewaySettings = ServiceSettingSchema & Record<string, any>;
+type Req = IncomingMessage & { $alias?: { roles?: RouteDef["roles"]; status?: number } };
+type Res = ServerResponse;
+
+/** Body-parser failures carry a `type` like "entity.parse.failed"; map them to the API's codes. */
+const BODY_ERRORS: Record<string, OmsError> = {
+  "entity.parse.failed": new OmsError("MALFORMED_JSON", "Request body is not valid JSON"),
+  "entity.too.large": new OmsError("PAYLOAD_TOO_LARGE", "Request body is too large"),
+  "encoding.unsupported": new OmsError("BAD_REQUEST", "Unsupported content encoding"),
+};
+
+const aliases = Object.fromEntries(
+  API_ROUTES.map((r) => [`${r.method} ${r.path}`, { action: r.action, roles: r.roles, status: r.status }]),
+);
+
+/** The REST edge: routes from API_ROUTES, JWT auth and roles, the API.md error format, health and readiness. */
+const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, GatewayVars> = {
+  name: "gateway",
+  mixins: [ApiGateway, persistentService("gateway")],
+  settings: {
+    port: config.port,
+    ip: config.host,
+    log4XXResponses: false,
+    logRequest: "debug",
+    logResponse: "debug",
+    rateLimit:
+      config.rateLimitPerMinute > 0
+        ? { window: 60_000, limit: config.rateLimitPerMinute, headers: true }
+        : undefined,
+    routes: [
+      {
+        path: "/",
+        mappingPolicy: "restrict",
+        bodyParsers: { json: false },
+        aliases: {
+          "GET health": "gateway.liveness",
+          "GET ready": "gateway.readiness",
+          "GET metrics": "gateway.metrics",
+          "GET api/openapi.json": "gateway.openapi",
+        },
+      },
+      {
+        path: "/api/v1",
+        mappingPolicy: "restrict",
+        authentication: true,
+        authorization: true,
+        bodyParsers: { json: { strict: true, limit: "256kb" } },
+        aliases,
+        onAfterCall(_ctx: Context, _route: unknown, req: Req, res: Res, data: unknown) {
+          if (req.$alias?.status) res.statusCode = req.$alias.status;
+          return data;
+        },
+      },
+    ],
+    onError(this: PersistentService, req: Req, res: Res, err: Error & { type?: string }) {
+      const mapped = (err.type && BODY_ERRORS[err.type]) || err;
+      if ((mapped as { type?: string }).type === "NOT_FOUND" && !(mapped instanceof OmsError)) {
+        return sendJson(res, 404, {
+          error: { code: "ROUTE_NOT_FOUND", message: "No such route", details: {} },
+        });
+      }
+      const { status, body } = toErrorBody(mapped);
+      if (status >= 500) this.logger.error("request failed", { url: req.url, err: err.stack ?? String(err) });
+      sendJson(res, status, body);
+    },
+  },
+
+  actions: {
+    /** Liveness: the process answers. */
+    liveness: { visibility: "published", handler: () => ({ status: "ok" }) },
+
+    /** Readiness: PostgreSQL, Redis and NATS reachable and all eight services seen; 503 otherwise. */
+    readiness: {
+      visibility: "published",
+      async handler(ctx: Context<unknown, { $statusCode?: number }>) {
+        const checks = {
+          postgres: await timedCheck(() => this.pool.query("SELECT 1")),
+          redis: await timedCheck(() => this.redis.ping()),
+          nats: await timedCheck(async () => {
+            if (!this.broker.transit?.connected) throw new Error("transporter not connected");
+          }),
+        };
+        const seen = this.broker.registry
+          .getServiceList({ onlyAvailable: true, skipInternal: true })
+          .map((s: { name: string }) => s.name);
+        const report = readinessReport(checks, seen, SERVICE_NAMES);
+        if (!report.ready) ctx.meta.$statusCode = 503;
+        return report;
+      },
+    },
+
+    /** Prometheus metrics of this process. */
+    metrics: {
+      visibility: "published",
+      handler(ctx: Context<unknown, { $responseType?: string }>) {
+        const reporters = (
+          this.broker.metrics as unknown as { reporter?: { generatePrometheusResponse?: () => string }[] }
+        ).reporter;
+        const prometheus = reporters?.find((r) => typeof r.generatePrometheusResponse === "function");
+        ctx.meta.$responseType = "text/plain; version=0.0.4; charset=utf-8";
+        return prometheus?.generatePrometheusResponse?.() ?? "";
+      },
+    },
+
+    /** The OpenAPI 3 document. */
+    openapi: {
+      visibility: "published",
+      handler() {
+        return this.openApi;
+      },
+    },
+
+    /** A development token for any role; refused unless AUTH_DEV_TOKENS=true. */
+    devToken: {
+      visibility: "published",
+      params: {
+        userId: { type: "string", min: 1, max: 64 },
+        role: { type: "enum", values: [...ROLES] },
+        shopId: { type: "string", min: 1, max: 64, optional: true },
+      },
+      async handler(ctx: Context<{ userId: string; role: Role; shopId?: string }>) {
+        if (!config.authDevTokens) throw new OmsError("NOT_FOUND", "Development tokens are disabled");
+        const { userId, role, shopId } = ctx.params;
+        if (role === "merchant" && !shopId) {
+          throw new OmsError("VALIDATION_FAILED", "A merchant token needs a shopId", { field: "shopId" });
+        }
+        const user: AuthUser =
+          shopId !== undefined && role === "merchant" ? { userId, role, shopId } : { userId, role };
+        return { token: await signToken(user, config.jwtSecret) };
+      },
+    },
+
+    /** The caller as the token says. */
+    me: { visibility: "published", handler: (ctx: Context<unknown, { user: AuthUser }>) => ctx.meta.user },
+
+    /** Every service instance's own health, asked over the transporter. */
+    servicesHealth: {
+      visibility: "published",
+      async handler(ctx: Context) {
+        const instances = this.broker.registry
+          .getServiceList({ onlyAvailable: true, skipInternal: true })
+          .filter((s: { name: string }) => (SERVICE_NAMES as readonly string[]).includes(s.name));
+        const items = await Promise.all(
+          instances.map(async ({ name, nodeID }) => {
+            try {
+              return await ctx.call(`${name}.health`, {}, { nodeID, timeout: 2000 });
+            } catch (err) {
+              return { service: name, nodeID, status: "down", error: (err as Error).message };
+            }
+          }),
+        );
+        return { items };
+      },
+    },
+  },
+
+  methods: {
+    /** Public routes need no token; every other route needs a valid bearer token. */
+    async authenticate(_ctx: Context, _route: unknown, req: Req) {
+      if (req.$alias?.roles === "public") return null;
+      return verifyBearer(req.headers.authorization, config.jwtSecret);
+    },
+
+    /** The route's roles decide; ownership of a resource is the owning service's check. */
+    authorize(ctx: Context<unknown, { user?: AuthUser }>, _route: unknown, req: Req) {
+      const roles = req.$alias?.roles;
+      if (roles && roles !== "public") assertRole(ctx.meta.user, roles);
+    },
+  },
+
+  created() {
+    this.openApi = buildOpenApi(API_ROUTES, process.env.npm_package_version ?? "0.1.0");
+  },
+
+  async started() {
+    this.redis = createRedis(config, { lazyConnect: false });
+  },
+
+  async stopped() {
+    this.redis?.disconnect();
+  },
+};
+
+function sendJson(res: Res, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
+  res.end(JSON.stringify(body));
+}
+
+export default gatewayService;

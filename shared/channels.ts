@@ -1,0 +1,197 @@
+import { Middleware as createChannelsMiddleware } from "@moleculer/channels";
+import type {
+  Logger,
+  Middleware,
+  Service,
+  ServiceBroker,
+  ServiceSchema,
+  ServiceSettingSchema,
+} from "moleculer";
+import { type JsMsg, nanos } from "nats";
+import type { AppConfig } from "./config/config";
+import { assertChannelName, type EventEnvelope } from "./outbox/outbox";
+
+/** Queue (prefixed with the namespace by the adapter) that receives messages out of retries. */
+export const DEAD_LETTER_QUEUE = "DEAD_LETTER";
+
+/** Redelivery delay after a failed delivery n: min(baseMs * 2^(n-1), capMs). */
+export interface RetryDelay {
+  baseMs: number;
+  capMs: number;
+}
+
+/** One durable channel subscription in a service schema. */
+export interface ChannelDef<TThis = Service> {
+  /** Consumer group (a durable JetStream consumer); defaults to the service's full name. */
+  group?: string;
+  /** Deliveries in total before the message goes to the dead-letter queue. */
+  maxRetries?: number;
+  /** Unacked messages at once for the whole group (across pods); 1 keeps channel order. */
+  maxInFlight?: number;
+  retryDelay?: RetryDelay;
+  deadLettering?: { enabled: boolean; queueName?: string };
+  handler(this: TThis, payload: EventEnvelope, raw: JsMsg): Promise<void>;
+}
+
+/** The `channels:` block of a service schema. */
+export type ChannelsSchema<TThis = Service> = Record<string, ChannelDef<TThis>>;
+
+/** A service schema with a typed `channels:` block (Moleculer's types do not know the key). */
+export type ChannelServiceSchema<
+  TSettings = ServiceSettingSchema,
+  // biome-ignore lint/suspicious/noExplicitAny: the same defaults as Moleculer's ServiceSchema
+  TMethods = Record<string, any>,
+  // biome-ignore lint/suspicious/noExplicitAny: the same defaults as Moleculer's ServiceSchema
+  TVars = Record<string, any>,
+> = ServiceSchema<TSettings, TMethods, TVars> & {
+  channels?: ChannelsSchema<Service<TSettings> & TVars & TMethods>;
+};
+
+/** Type-checks a schema with channels and returns it as a plain Moleculer schema. */
+export function withChannels<
+  TSettings = ServiceSettingSchema,
+  // biome-ignore lint/suspicious/noExplicitAny: the same defaults as Moleculer's ServiceSchema
+  TMethods = Record<string, any>,
+  // biome-ignore lint/suspicious/noExplicitAny: the same defaults as Moleculer's ServiceSchema
+  TVars = Record<string, any>,
+>(schema: ChannelServiceSchema<TSettings, TMethods, TVars>): ServiceSchema<TSettings, TMethods, TVars> {
+  return schema;
+}
+
+/** Tuning of the channels middleware; every field has a production default. */
+export interface ChannelsOptions {
+  retryDelay?: RetryDelay;
+  ackWaitMs?: number;
+  maxInFlight?: number;
+  streamMaxAgeMs?: number;
+  streamMaxBytes?: number;
+}
+
+interface ChannelAdapter {
+  connected: boolean;
+  stopping?: boolean;
+}
+
+interface ChannelBroker {
+  sendToChannel(channel: string, payload: unknown, opts?: { msgID?: string }): Promise<void>;
+  channelAdapter?: ChannelAdapter;
+}
+
+type ChannelHandlerFn = (payload: unknown, raw: JsMsg) => Promise<void>;
+interface ChannelRuntime {
+  name: string;
+  group: string;
+  maxRetries?: number;
+  retryDelay?: RetryDelay;
+}
+
+const readiness = new WeakMap<ServiceBroker, Promise<void>>();
+
+/** The JetStream stream that stores a channel: `<prefix>.<channel>` with dots as underscores. */
+export function channelStreamName(prefix: string, channel: string): string {
+  return (prefix ? `${prefix}.${channel}` : channel).split(".").join("_");
+}
+
+/**
+ * The @moleculer/channels middleware on NATS JetStream, plus: bounded streams,
+ * dead-lettering, and redelivery backoff. The adapter redelivers a failed message
+ * at once; our `localChannel` hook answers a failed delivery n (< maxRetries)
+ * with `nak(min(base * 2^(n-1), cap))`, so JetStream redelivers it later without
+ * a handler sleeping on it (the adapter's own plain `nak()` after that is ignored:
+ * a JetStream message takes one final ack). The last delivery is left to the
+ * adapter, which moves it to the dead-letter queue.
+ */
+export function channelsMiddleware(
+  cfg: Pick<AppConfig, "natsUrl" | "channelMaxRetries">,
+  opts: ChannelsOptions = {},
+): Middleware {
+  const retryDelay = opts.retryDelay ?? { baseMs: 1_000, capMs: 30_000 };
+  const base = createChannelsMiddleware({
+    adapter: {
+      type: "NATS",
+      options: {
+        nats: {
+          url: cfg.natsUrl,
+          // Limits retention keeps acked messages too: bound it by age and size (oldest dropped first).
+          streamConfig: {
+            max_age: nanos(opts.streamMaxAgeMs ?? 7 * 24 * 3600_000),
+            max_bytes: opts.streamMaxBytes ?? 1024 ** 3,
+            discard: "old",
+          },
+          // A group created after events were stored still gets them (the inbox absorbs replays).
+          // These apply when the durable consumer is first created; an existing one keeps its config.
+          consumerOptions: { config: { deliver_policy: "all", ack_wait: nanos(opts.ackWaitMs ?? 30_000) } },
+        },
+        maxRetries: cfg.channelMaxRetries,
+        maxInFlight: opts.maxInFlight ?? 10,
+        deadLettering: { enabled: true, queueName: DEAD_LETTER_QUEUE },
+      },
+    },
+    // The package's typings mark every option required; these are the ones that matter.
+  } as unknown as Parameters<typeof createChannelsMiddleware>[0]);
+
+  let logger: Logger | undefined;
+  let markReady: () => void = () => undefined;
+  return {
+    ...base,
+    created(broker: ServiceBroker) {
+      base.created(broker);
+      logger = broker.getLogger("channels");
+      readiness.set(broker, new Promise<void>((resolve) => (markReady = resolve)));
+    },
+    async started() {
+      await base.started();
+      markReady();
+    },
+    localChannel(next: ChannelHandlerFn, chan: ChannelRuntime): ChannelHandlerFn {
+      return async (payload, raw) => {
+        try {
+          await next(payload, raw);
+        } catch (err) {
+          // The adapter drops handler errors silently; log them with the delivery count.
+          const delivery = raw.info.deliveryCount;
+          const maxRetries = chan.maxRetries ?? 0;
+          const eventId = (payload as Partial<EventEnvelope> | null)?.eventId;
+          logger?.warn(`Channel handler failed (delivery ${delivery}/${maxRetries})`, {
+            channel: chan.name,
+            group: chan.group,
+            eventId,
+            error: err instanceof Error ? err.message : String(err),
+          });
+          if (maxRetries > 0 && delivery < maxRetries) {
+            const { baseMs, capMs } = chan.retryDelay ?? retryDelay;
+            raw.nak(Math.min(capMs, baseMs * 2 ** (delivery - 1)));
+          }
+          throw err;
+        }
+      };
+    },
+  } as Middleware & { localChannel: unknown };
+}
+
+/**
+ * Publishes an envelope to a durable channel. Waits until the channel adapter
+ * is connected (it connects after services' `started`), refuses while it
+ * stops (the adapter would drop the message silently), and sets the JetStream
+ * message id to the eventId so the stream drops republishes within its duplicate
+ * window (2 min); `deduplicate: false` skips that, e.g. to test consumers.
+ */
+export async function publishToChannel(
+  broker: ServiceBroker,
+  channel: string,
+  envelope: EventEnvelope,
+  opts: { deduplicate?: boolean } = {},
+): Promise<void> {
+  assertChannelName(channel);
+  const ready = readiness.get(broker);
+  if (!ready) throw new Error("channelsMiddleware is not installed on this broker");
+  await ready;
+  const channels = broker as unknown as ChannelBroker;
+  if (channels.channelAdapter?.stopping)
+    throw new Error(`Channel adapter is stopping; not publishing to ${channel}`);
+  await channels.sendToChannel(
+    channel,
+    envelope,
+    opts.deduplicate === false ? {} : { msgID: envelope.eventId },
+  );
+}

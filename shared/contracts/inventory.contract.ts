@@ -1,0 +1,75 @@
+/**
+ * Actions of the inventory service that other services call (params and results).
+ * The REST shapes are in API.md; these are the RPC shapes.
+ */
+
+export type DeductionStrategy = "RESERVE_ON_ORDER" | "DEDUCT_ON_PAYMENT";
+
+/** The SKU master as other services see it (`inventory.getSkus`). */
+export interface SkuInfo {
+  skuId: string;
+  shopId: string;
+  title: string;
+  spec: string;
+  priceMinor: number;
+  imageUrl: string | null;
+  category: string;
+  storageClass: string;
+  weightGrams: number;
+  volumeCm3: number;
+  declaredValueMinor: number;
+  deductionStrategy: DeductionStrategy;
+  purchaseLimitPerUser: number | null;
+  onSale: boolean;
+}
+
+/** `inventory.getSkus {skuIds}` -> the SKUs that exist, in any order. */
+export interface GetSkusParams {
+  skuIds: string[];
+}
+export interface GetSkusResult {
+  items: SkuInfo[];
+}
+
+/** One line to reserve (RESERVE_ON_ORDER) or only check (DEDUCT_ON_PAYMENT); strategy already resolved per campaign. */
+export interface ReserveLine {
+  lineId: string;
+  skuId: string;
+  quantity: number;
+  strategy: DeductionStrategy;
+}
+
+/**
+ * `inventory.reserve`: all lines or none, atomically, with purchase limits per buyer.
+ * Idempotent per (reservationId, skuId): a retry returns the first result.
+ * Errors: OUT_OF_STOCK {skuId}, PURCHASE_LIMIT_EXCEEDED {skuId, limit}, SKU_NOT_FOUND / SKU_OFF_SALE {skuId}.
+ */
+export interface ReserveParams {
+  /** The child order number: reservations are per child order. */
+  reservationId: string;
+  buyerId: string;
+  /** The receiver's province: warehouses serving it are preferred. */
+  province: string;
+  lines: ReserveLine[];
+}
+export interface ReservedLine {
+  lineId: string;
+  skuId: string;
+  warehouseId: string;
+  quantity: number;
+  strategy: DeductionStrategy;
+}
+export interface ReserveResult {
+  reservationId: string;
+  lines: ReservedLine[];
+}
+
+/** `inventory.release {reservationId}`: returns reserved stock and purchase-limit counts; idempotent, a no-op when nothing is held. */
+export interface ReleaseParams {
+  reservationId: string;
+  reason: string;
+}
+export interface ReleaseResult {
+  reservationId: string;
+  released: boolean;
+}

@@ -1,0 +1,39 @@
+import type { Pool, PoolClient } from "pg";
+import { withTransaction } from "../db/pool";
+
+/** What `consumeOnce` did: `processed` is false when the event had already been applied. */
+export interface ConsumeResult<T> {
+  processed: boolean;
+  result?: T;
+}
+
+/**
+ * Applies `work` for an event at most once per consumer: the inbox row and the
+ * effect commit in one transaction. A concurrent duplicate blocks on the primary
+ * key until the first commits, then finds the row and does nothing (or, if the
+ * first rolled back, applies the effect itself).
+ */
+export async function consumeOnce<T>(
+  pool: Pool,
+  consumer: string,
+  eventId: string,
+  work: (tx: PoolClient) => Promise<T>,
+): Promise<ConsumeResult<T>> {
+  return withTransaction(pool, async (tx) => {
+    const { rowCount } = await tx.query(
+      "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+      [consumer, eventId],
+    );
+    if (rowCount === 0) return { processed: false };
+    return { processed: true, result: await work(tx) };
+  });
+}
+
+/**
+ * Deletes inbox rows processed before `olderThan`. Keep them longer than any
+ * redelivery can arrive (stream max age plus outbox retries), or duplicates pass.
+ */
+export async function purgeInbox(pool: Pool, olderThan: Date): Promise<number> {
+  const { rowCount } = await pool.query("DELETE FROM inbox WHERE processed_at < $1", [olderThan]);
+  return rowCount ?? 0;
+}
