@@ -18,6 +18,8 @@ export interface AppConfig {
   host: string;
   port: number;
   jwtSecret: string;
+  /** Key of the permutation that keeps order numbers from revealing volume. */
+  orderNoSecret: string;
   authDevTokens: boolean;
   logLevel: string;
   /** Port of the per-process Prometheus endpoint; 0 picks a free port (the gateway also serves /metrics). */
@@ -27,6 +29,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   outboxPollMs: number;
   channelMaxRetries: number;
+  /** How often timer sweepers look for overdue work a lost timer job missed. */
+  sweepIntervalMs: number;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -56,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = nodeEnv === "production";
   const jwtSecret = str(env, "JWT_SECRET", production ? "" : "dev-only-secret-change-me");
   if (jwtSecret === "") throw new Error("JWT_SECRET must be set in production");
+  const orderNoSecret = str(env, "ORDER_NO_SECRET", production ? "" : "dev-only-order-number-key");
+  if (orderNoSecret === "") throw new Error("ORDER_NO_SECRET must be set in production");
   return {
     nodeEnv,
     namespace: str(env, "NAMESPACE", "oms"),
@@ -69,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: str(env, "HOST", "127.0.0.1"),
     port: int(env, "PORT", 3000),
     jwtSecret,
+    orderNoSecret,
     authDevTokens: bool(env, "AUTH_DEV_TOKENS", !production),
     logLevel: str(env, "LOG_LEVEL", "info"),
     metricsPort: int(env, "METRICS_PORT", 0),
@@ -76,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 6000),
     outboxPollMs: int(env, "OUTBOX_POLL_MS", 200),
     channelMaxRetries: int(env, "CHANNEL_MAX_RETRIES", 5),
+    sweepIntervalMs: int(env, "SWEEP_INTERVAL_MS", 30_000),
   };
 }
 
