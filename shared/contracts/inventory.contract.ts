@@ -62,7 +62,12 @@ export interface ReservedLine {
 export interface ReserveResult {
   reservationId: string;
   lines: ReservedLine[];
+  /** HELD; RELEASED or DEDUCTED when a retry arrives after the reservation was closed (then nothing is reserved). */
+  status?: ReservationStatus;
 }
+
+/** Where a reservation stands: HELD until released (cancel, timeout) or deducted (payment). */
+export type ReservationStatus = "HELD" | "RELEASED" | "DEDUCTED";
 
 /** `inventory.release {reservationId}`: returns reserved stock and purchase-limit counts; idempotent, a no-op when nothing is held. */
 export interface ReleaseParams {
@@ -72,4 +77,22 @@ export interface ReleaseParams {
 export interface ReleaseResult {
   reservationId: string;
   released: boolean;
+}
+
+/**
+ * `inventory.deduct {reservationId}` when payment succeeded: all lines or none, idempotent.
+ * RESERVE_ON_ORDER lines turn their hold into a deduction; DEDUCT_ON_PAYMENT lines are deducted now.
+ * Errors: OUT_OF_STOCK {skuId} (a checked-only line ran out; nothing changed), NOT_FOUND {reservationId},
+ * INVALID_TRANSITION {reservationId, state: "RELEASED"}.
+ * `inventory.verify {reservationId}` takes the same params and checks the same without changing anything
+ * (the re-check before a payment starts).
+ */
+export interface DeductParams {
+  reservationId: string;
+}
+export interface DeductResult {
+  reservationId: string;
+  status: ReservationStatus;
+  /** Per line, the warehouse the stock comes from. */
+  lines: ReservedLine[];
 }

@@ -1,0 +1,112 @@
+import type { DeductionStrategy } from "../../../shared/contracts/inventory.contract";
+
+/** What a movement did: RESERVE holds stock, CHECK only counts for the purchase limit, ADJUST sets on-hand. */
+export type MovementKind = "RESERVE" | "CHECK" | "RELEASE" | "DEDUCT" | "ADJUST";
+
+export const MOVEMENT_KINDS: readonly MovementKind[] = ["RESERVE", "CHECK", "RELEASE", "DEDUCT", "ADJUST"];
+
+/** One row of the ledger of record: the change one Lua script made to one SKU in one warehouse. */
+export interface Movement {
+  /** `<reservationId>:<skuId>:<kind>`, or `adjust:<uuid>:<skuId>:<warehouseId>`: writing it twice is a no-op. */
+  movementId: string;
+  /** The Redis stream entry that carried it. */
+  streamId: string;
+  kind: MovementKind;
+  reservationId: string | null;
+  skuId: string;
+  warehouseId: string;
+  buyerId: string | null;
+  lineId: string | null;
+  strategy: DeductionStrategy | null;
+  province: string | null;
+  quantity: number;
+  onHandDelta: number;
+  reservedDelta: number;
+  safetyDelta: number;
+  /** Whether the line counts toward the buyer's purchase limit (the SKU had a limit when reserved). */
+  countsLimit: boolean;
+  occurredAt: Date;
+}
+
+/** The movement as the Lua scripts encode it in the stream entry's `m` field (a JSON array). */
+interface WireMovement {
+  id: string;
+  kind: string;
+  res?: string;
+  sku: string;
+  wh: string;
+  buyer?: string;
+  line?: string;
+  strategy?: string;
+  prov?: string;
+  qty: number;
+  dOn?: number;
+  dRes?: number;
+  dSafe?: number;
+  lim?: number;
+  at: number;
+}
+
+const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
+const optStr = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+
+/** Decodes a stream entry's movements; throws on anything malformed (such an entry goes to the dead letters). */
+export function decodeMovements(streamId: string, json: string): Movement[] {
+  const parsed: unknown = JSON.parse(json);
+  // cjson encodes an empty Lua table as an object.
+  const list = Array.isArray(parsed) ? parsed : [];
+  return list.map((raw: WireMovement) => {
+    if (typeof raw?.id !== "string" || !MOVEMENT_KINDS.includes(raw.kind as MovementKind))
+      throw new Error(`Malformed movement in stream entry ${streamId}`);
+    if (typeof raw.sku !== "string" || typeof raw.wh !== "string" || !isInt(raw.qty) || !isInt(raw.at))
+      throw new Error(`Malformed movement ${raw.id} in stream entry ${streamId}`);
+    return {
+      movementId: raw.id,
+      streamId,
+      kind: raw.kind as MovementKind,
+      reservationId: optStr(raw.res),
+      skuId: raw.sku,
+      warehouseId: raw.wh,
+      buyerId: optStr(raw.buyer),
+      lineId: optStr(raw.line),
+      strategy: optStr(raw.strategy) as DeductionStrategy | null,
+      province: optStr(raw.prov),
+      quantity: raw.qty,
+      onHandDelta: isInt(raw.dOn) ? raw.dOn : 0,
+      reservedDelta: isInt(raw.dRes) ? raw.dRes : 0,
+      safetyDelta: isInt(raw.dSafe) ? raw.dSafe : 0,
+      countsLimit: raw.lim === 1,
+      occurredAt: new Date(raw.at),
+    };
+  });
+}
+
+/** Per (SKU, warehouse), the sum of the movements' deltas; keys sorted so writers lock rows in one order. */
+export function sumStockDeltas(movements: readonly Movement[]): StockDelta[] {
+  const byKey = new Map<string, StockDelta>();
+  for (const m of movements) {
+    if (m.kind !== "ADJUST" && m.onHandDelta === 0 && m.reservedDelta === 0 && m.safetyDelta === 0) continue;
+    const key = `${m.skuId}\u0000${m.warehouseId}`;
+    const d = byKey.get(key) ?? {
+      skuId: m.skuId,
+      warehouseId: m.warehouseId,
+      onHand: 0,
+      reserved: 0,
+      safety: 0,
+    };
+    d.onHand += m.onHandDelta;
+    d.reserved += m.reservedDelta;
+    d.safety += m.safetyDelta;
+    byKey.set(key, d);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+}
+
+/** A change to one stock row of record. */
+export interface StockDelta {
+  skuId: string;
+  warehouseId: string;
+  onHand: number;
+  reserved: number;
+  safety: number;
+}

@@ -1,0 +1,86 @@
+import { diffLimits, diffReservations, reconcile } from "../../../services/inventory/domain/drift";
+
+const row = (skuId: string, warehouseId: string, onHand: number, reserved = 0, safetyStock = 0) => ({
+  skuId,
+  warehouseId,
+  onHand,
+  reserved,
+  safetyStock,
+});
+const none = { redisLimits: [], ledgerLimits: [], redisHeld: [], ledgerHeld: [] };
+
+describe("reconcile", () => {
+  it("finds no drift when Redis, the stock table and the movements agree", () => {
+    const rows = [row("A", "W1", 5, 2), row("B", "W1", 0)];
+    expect(reconcile({ redisStock: rows, stockTable: rows, ledgerSums: rows, ...none })).toEqual([]);
+  });
+
+  it("treats a missing row as zeros", () => {
+    expect(reconcile({ redisStock: [row("A", "W1", 0)], stockTable: [], ledgerSums: [], ...none })).toEqual(
+      [],
+    );
+  });
+
+  it("lists a Redis counter that differs from the stock of record", () => {
+    const table = [row("A", "W1", 5, 2)];
+    expect(
+      reconcile({ redisStock: [row("A", "W1", 5, 3)], stockTable: table, ledgerSums: table, ...none }),
+    ).toEqual([
+      {
+        kind: "STOCK",
+        skuId: "A",
+        warehouseId: "W1",
+        redis: { onHand: 5, reserved: 3, safetyStock: 0 },
+        ledger: { onHand: 5, reserved: 2, safetyStock: 0 },
+      },
+    ]);
+  });
+
+  it("lists a stock row missing from Redis and a stock table that disagrees with its movements", () => {
+    const drift = reconcile({
+      redisStock: [],
+      stockTable: [row("A", "W1", 5)],
+      ledgerSums: [row("A", "W1", 4)],
+      ...none,
+    });
+    expect(drift).toEqual([
+      {
+        kind: "STOCK",
+        skuId: "A",
+        warehouseId: "W1",
+        redis: null,
+        ledger: { onHand: 5, reserved: 0, safetyStock: 0 },
+      },
+      {
+        kind: "LEDGER",
+        skuId: "A",
+        warehouseId: "W1",
+        stockTable: { onHand: 5, reserved: 0, safetyStock: 0 },
+        ledger: { onHand: 4, reserved: 0, safetyStock: 0 },
+      },
+    ]);
+  });
+});
+
+describe("diffLimits", () => {
+  it("lists purchase-limit counters that differ, a missing one counting as zero", () => {
+    expect(
+      diffLimits(
+        [
+          { skuId: "A", buyerId: "b1", used: 2 },
+          { skuId: "A", buyerId: "b2", used: 1 },
+        ],
+        [{ skuId: "A", buyerId: "b1", used: 2 }],
+      ),
+    ).toEqual([{ kind: "LIMIT", skuId: "A", buyerId: "b2", redis: { used: 1 }, ledger: { used: 0 } }]);
+  });
+});
+
+describe("diffReservations", () => {
+  it("lists reservations held on one side only", () => {
+    expect(diffReservations(["R1", "R2"], ["R2", "R3"])).toEqual([
+      { kind: "RESERVATION", reservationId: "R1", redis: { held: true }, ledger: { held: false } },
+      { kind: "RESERVATION", reservationId: "R3", redis: { held: false }, ledger: { held: true } },
+    ]);
+  });
+});
