@@ -32,4 +32,8 @@ export interface OrderAmounts {
   coinsDeductionMinor: Minor;
   shippingFeeMinor: Minor;
   payableMinor: Minor;
+  /** Platform threshold campaigns (跨店满减, PLATFORM_CAMPAIGN shares); promotion always sets it. */
+  platformDiscountMinor?: Minor;
+  /** Merchant price cuts before payment (PRICE_ADJUSTMENT shares); promotion always sets it. */
+  priceAdjustmentMinor?: Minor;
 }

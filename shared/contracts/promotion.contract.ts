@@ -20,6 +20,8 @@ export interface PriceParams {
   coins?: number;
   /** ISO time the price is computed at (validity windows, campaigns). */
   at: string;
+  /** Re-pricing a checkout already locked: coupons and coins held by this lock count as the buyer's. */
+  lockId?: string;
 }
 
 /** A priced line: every discount share allocated to it, and what it and each unit actually pay. */
@@ -47,10 +49,13 @@ export interface PriceStep {
     | "MEMBER_BENEFIT"
     | "SHOP_THRESHOLD"
     | "SHOP_COUPON"
+    | "PLATFORM_CAMPAIGN"
     | "PLATFORM_COUPON"
     | "COINS"
     | "SHIPPING";
   shopId: string | null;
+  /** The line a per-line step (list price, item promotion, member benefit) applies to. */
+  lineId?: string;
   sourceId: string | null;
   amountMinor: number;
   description: string;
@@ -77,7 +82,9 @@ export interface PriceResult {
 
 /**
  * `promotion.lock`: locks the coupons and deducts the coins of a checkout, keyed by the parent order number.
- * Idempotent per lockId. Errors: COUPON_UNAVAILABLE {couponId}, INSUFFICIENT_COINS {coins}.
+ * Idempotent per lockId. Errors: COUPON_NOT_FOUND / COUPON_UNAVAILABLE / COUPON_EXPIRED / COUPON_LIMIT_EXCEEDED
+ * {couponId}, INSUFFICIENT_COINS {field: "coins", balance}, CONFLICT {lockId} (same id, other checkout),
+ * INVALID_TRANSITION {lockId, state: "RELEASED"} (the lock was already compensated; nothing is held).
  */
 export interface LockParams {
   lockId: string;
@@ -90,4 +97,38 @@ export interface LockParams {
 export interface UnlockParams {
   lockId: string;
   reason: string;
+}
+
+/** What `promotion.lock`, `promotion.unlock` and `promotion.redeem` answer: the lock as it now stands. */
+export interface LockResult {
+  lockId: string;
+  status: "HELD" | "RELEASED" | "REDEEMED";
+  couponIds: string[];
+  coins: number;
+  /** False when the call found the work already done (a retry) or nothing held. */
+  changed: boolean;
+}
+
+/** `promotion.redeem {lockId}`: LOCKED coupons become USED once the order is paid; idempotent. NOT_FOUND when nothing was ever locked. */
+export interface RedeemParams {
+  lockId: string;
+}
+
+/** One merchant price change of a line: the new unit price before order-level discounts. */
+export interface PriceAdjustmentLine {
+  lineId: string;
+  unitPriceMinor: number;
+}
+
+/**
+ * `promotion.reprice`: a merchant price change before payment (API.md price-adjustments) -> the new ShopPrice.
+ * The cut is a SHOP-funded PRICE_ADJUSTMENT share; order-level discount totals are kept and re-allocated.
+ * Errors: VALIDATION_FAILED {field: "lines[i].unitPriceMinor", maxUnitPriceMinor}, PAYABLE_NEGATIVE.
+ */
+export interface RepriceParams {
+  shopPrice: ShopPrice;
+  adjustments: PriceAdjustmentLine[];
+  shippingFeeMinor?: number;
+  /** Names the adjustment in the allocations' sourceId (e.g. the timeline entry id); default "MERCHANT". */
+  adjustmentId?: string;
 }
