@@ -70,6 +70,8 @@ export interface ChannelsOptions {
 interface ChannelAdapter {
   connected: boolean;
   stopping?: boolean;
+  addPrefixTopic(topic: string): string;
+  createStream?(streamName: string, subjects: string[], streamOpts: object): Promise<unknown>;
 }
 
 interface ChannelBroker {
@@ -189,9 +191,17 @@ export async function publishToChannel(
   const channels = broker as unknown as ChannelBroker;
   if (channels.channelAdapter?.stopping)
     throw new Error(`Channel adapter is stopping; not publishing to ${channel}`);
-  await channels.sendToChannel(
-    channel,
-    envelope,
-    opts.deduplicate === false ? {} : { msgID: envelope.eventId },
-  );
+  const send = () =>
+    channels.sendToChannel(channel, envelope, opts.deduplicate === false ? {} : { msgID: envelope.eventId });
+  try {
+    await send();
+  } catch (err) {
+    // JetStream answers 503 when no stream holds the subject yet (nobody subscribed so far):
+    // create the stream, so the event waits there for the consumers that subscribe later.
+    const adapter = channels.channelAdapter;
+    if ((err as { code?: string }).code !== "503" || !adapter?.createStream) throw err;
+    const subject = adapter.addPrefixTopic(channel);
+    await adapter.createStream(subject.split(".").join("_"), [subject], {});
+    await send();
+  }
 }

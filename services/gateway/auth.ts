@@ -1,15 +1,8 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { type Caller, ROLES, type Role } from "../../shared/contracts/caller";
 import { OmsError } from "../../shared/errors";
 
-export const ROLES = ["buyer", "merchant", "admin"] as const;
-export type Role = (typeof ROLES)[number];
-
-/** The caller as every action sees it in `ctx.meta.user`. */
-export interface AuthUser {
-  userId: string;
-  role: Role;
-  shopId?: string;
-}
+export type AuthUser = Caller;
 
 const ISSUER = "oms";
 const TOKEN_TTL = "12h";

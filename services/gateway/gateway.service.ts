@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import ApiGateway from "moleculer-web";
 import { config } from "../../shared/config/config";
+import { ROLES, type Role } from "../../shared/contracts/caller";
 import { OmsError, toErrorBody } from "../../shared/errors";
 import { createRedis } from "../../shared/redis";
 import {
@@ -11,18 +12,23 @@ import {
   persistentService,
 } from "../../shared/service/persistent-service.mixin";
 import { SERVICE_NAMES } from "../../shared/service-names";
-import { type AuthUser, assertRole, ROLES, type Role, signToken, verifyBearer } from "./auth";
+import { type AuthUser, assertRole, signToken, verifyBearer } from "./auth";
+import { claimKey, completeKey, purgeKeys, releaseKey, requestHash } from "./idempotency";
 import { buildOpenApi } from "./openapi";
 import { readinessReport, timedCheck } from "./readiness";
-import { API_ROUTES, type RouteDef } from "./routes";
+import { API_ROUTES } from "./routes";
+import type { RouteDef } from "./routes/route-def";
 
 interface GatewayVars extends PersistentServiceVars {
   redis: Redis;
   openApi: Record<string, unknown>;
+  purgeTimer: NodeJS.Timeout;
 }
 // biome-ignore lint/suspicious/noExplicitAny: moleculer-web settings are untyped
 type GatewaySettings = ServiceSettingSchema & Record<string, any>;
-type Req = IncomingMessage & { $alias?: { roles?: RouteDef["roles"]; status?: number } };
+type Req = IncomingMessage & {
+  $alias?: { roles?: RouteDef["roles"]; status?: number; target?: string; method?: string; path?: string };
+};
 type Res = ServerResponse;
 
 /** Body-parser failures carry a `type` like "entity.parse.failed"; map them to the API's codes. */
@@ -32,9 +38,23 @@ const BODY_ERRORS: Record<string, OmsError> = {
   "encoding.unsupported": new OmsError("BAD_REQUEST", "Unsupported content encoding"),
 };
 
+/** Creating POSTs go through `gateway.idempotent`, which honours `Idempotency-Key` before calling the target. */
 const aliases = Object.fromEntries(
-  API_ROUTES.map((r) => [`${r.method} ${r.path}`, { action: r.action, roles: r.roles, status: r.status }]),
+  API_ROUTES.map((r) => [
+    `${r.method} ${r.path}`,
+    r.idempotent
+      ? { action: "gateway.idempotent", target: r.action, roles: r.roles, status: r.status }
+      : { action: r.action, roles: r.roles, status: r.status },
+  ]),
 );
+
+/** What the idempotent wrapper needs to know about the route it serves. */
+interface IdempotencyMeta {
+  key?: string;
+  target: string;
+  route: string;
+  status: number;
+}
 
 /** The REST edge: routes from API_ROUTES, JWT auth and roles, the API.md error format, health and readiness. */
 const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, GatewayVars> = {
@@ -69,6 +89,17 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
         authorization: true,
         bodyParsers: { json: { strict: true, limit: "256kb" } },
         aliases,
+        onBeforeCall(ctx: Context<unknown, { idempotency?: IdempotencyMeta }>, _route: unknown, req: Req) {
+          const alias = req.$alias;
+          if (!alias?.target) return;
+          const header = req.headers["idempotency-key"];
+          ctx.meta.idempotency = {
+            key: Array.isArray(header) ? header[0] : header,
+            target: alias.target,
+            route: `${alias.method} ${alias.path}`,
+            status: alias.status ?? 200,
+          };
+        },
         onAfterCall(_ctx: Context, _route: unknown, req: Req, res: Res, data: unknown) {
           if (req.$alias?.status) res.statusCode = req.$alias.status;
           return data;
@@ -153,6 +184,39 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
       },
     },
 
+    /** Runs a creating request once per (caller, Idempotency-Key); retries get the first answer (API.md). */
+    idempotent: {
+      visibility: "published",
+      async handler(
+        ctx: Context<
+          Record<string, unknown>,
+          { user: AuthUser; idempotency: IdempotencyMeta; $statusCode?: number }
+        >,
+      ) {
+        const { key, target, route, status } = ctx.meta.idempotency;
+        if (key === undefined) return ctx.call(target, ctx.params);
+        if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
+          throw new OmsError("VALIDATION_FAILED", "Idempotency-Key must be 1-128 visible ASCII characters", {
+            header: "Idempotency-Key",
+          });
+        }
+        const caller = `${ctx.meta.user.role}:${ctx.meta.user.userId}`;
+        const claim = await claimKey(this.pool, caller, key, route, requestHash(route, ctx.params));
+        if (claim.kind === "replay") {
+          ctx.meta.$statusCode = claim.status;
+          return claim.body;
+        }
+        try {
+          const result = await ctx.call(target, ctx.params);
+          await completeKey(this.pool, caller, key, status, result);
+          return result;
+        } catch (err) {
+          await releaseKey(this.pool, caller, key);
+          throw err;
+        }
+      },
+    },
+
     /** The caller as the token says. */
     me: { visibility: "published", handler: (ctx: Context<unknown, { user: AuthUser }>) => ctx.meta.user },
 
@@ -197,9 +261,14 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
 
   async started() {
     this.redis = createRedis(config, { lazyConnect: false });
+    this.purgeTimer = setInterval(() => {
+      purgeKeys(this.pool).catch((err) => this.logger.warn("idempotency key purge failed", err));
+    }, 3_600_000);
+    this.purgeTimer.unref();
   },
 
   async stopped() {
+    clearInterval(this.purgeTimer);
     this.redis?.disconnect();
   },
 };

@@ -1,4 +1,4 @@
-import type { RouteDef } from "./routes";
+import type { RouteDef } from "./routes/route-def";
 
 const ERROR_SCHEMA = {
   type: "object",

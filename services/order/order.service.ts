@@ -1,10 +1,170 @@
-import type { ServiceSchema } from "moleculer";
-import { persistentService } from "../../shared/service/persistent-service.mixin";
+import type Redis from "ioredis";
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { withChannels } from "../../shared/channels";
+import { config } from "../../shared/config/config";
+import { type Caller, callerOf } from "../../shared/contracts/caller";
+import { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
+import { OrderNumberCodec } from "../../shared/order-number/order-number";
+import { consumeOnce } from "../../shared/outbox/inbox";
+import type { EventEnvelope } from "../../shared/outbox/outbox";
+import { createRedis } from "../../shared/redis";
+import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
+import { createTimers, type Timers } from "../../shared/timers/timers";
+import type { Address } from "./domain/order";
+import type { OrderTypeConfigInput } from "./domain/order-config";
+import { ORDER_EVENTS, type OrderClosedPayload } from "./order.events";
+import {
+  ADDRESS_PROPS,
+  CHECKOUT_PARAMS,
+  LIST_PARAMS,
+  ORDER_NO_PARAM,
+  ORDER_TYPE_PARAMS,
+  PRICE_ADJUSTMENT_PARAMS,
+} from "./order.params";
+import * as commands from "./order-commands";
+import { PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
+import * as queries from "./order-queries";
+import type { PlaceOrderDeps } from "./saga/place-order.saga";
 
-/** Parent and child orders, their state machines, timeline, queries and order timers. */
-const orderService: ServiceSchema = {
+export interface OrderVars extends PersistentServiceVars {
+  redis: Redis;
+  numbers: OrderNumberGenerator;
+  timers: Timers;
+  deps: PlaceOrderDeps;
+}
+
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: string }>;
+
+/** Orders: checkout saga, queries, cancel and edits before payment, payment timeout. Logic lives in the modules it calls. */
+const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, OrderVars> = withChannels({
   name: "order",
   mixins: [persistentService("order")],
-};
+
+  actions: {
+    /** POST /orders: places a checkout (parent + one child per shop). */
+    create: {
+      params: CHECKOUT_PARAMS,
+      handler(ctx: Ctx) {
+        return commands.create(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** POST /checkout/quote: the price breakdown of the same body, no side effects. */
+    quote: {
+      params: CHECKOUT_PARAMS,
+      handler(ctx: Ctx) {
+        return commands.quote(this, callerOf(ctx.meta), ctx.params);
+      },
+    },
+    /** GET /orders/{orderNo}. */
+    get: {
+      params: ORDER_NO_PARAM,
+      handler(ctx: Ctx<{ orderNo: string }>) {
+        return queries.detail(this, callerOf(ctx.meta), ctx.params.orderNo);
+      },
+    },
+    /** GET /orders/{orderNo}/timeline. */
+    timeline: {
+      params: ORDER_NO_PARAM,
+      handler(ctx: Ctx<{ orderNo: string }>) {
+        return queries.timeline(this, callerOf(ctx.meta), ctx.params.orderNo);
+      },
+    },
+    /** GET /orders: role-aware list. */
+    list: {
+      params: LIST_PARAMS,
+      handler(ctx: Ctx) {
+        return queries.list(this, callerOf(ctx.meta), ctx.params);
+      },
+    },
+    /** GET /parent-orders/{parentOrderNo}. */
+    getParent: {
+      params: { parentOrderNo: { type: "string", pattern: /^\d{16,20}$/ } },
+      handler(ctx: Ctx<{ parentOrderNo: string }>) {
+        return queries.parent(this, callerOf(ctx.meta), ctx.params.parentOrderNo);
+      },
+    },
+    /** POST /orders/{orderNo}/cancel before payment. */
+    cancel: {
+      params: { ...ORDER_NO_PARAM, reason: { type: "string", max: 200, optional: true } },
+      handler(ctx: Ctx<{ orderNo: string; reason?: string }>) {
+        return commands.cancel(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** PATCH /orders/{orderNo}/address. */
+    changeAddress: {
+      params: { ...ORDER_NO_PARAM, ...ADDRESS_PROPS, $$strict: "remove" },
+      handler(ctx: Ctx<Address & { orderNo: string }>) {
+        return commands.changeAddress(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** POST /orders/{orderNo}/price-adjustments (merchant, before payment). */
+    adjustPrice: {
+      params: PRICE_ADJUSTMENT_PARAMS,
+      handler(ctx: Ctx) {
+        return commands.adjustPrice(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** PUT /admin/order-types/{orderType}: timers for orders created afterwards. */
+    configureOrderType: {
+      params: ORDER_TYPE_PARAMS,
+      handler(ctx: Ctx<OrderTypeConfigInput & { orderType: string }>) {
+        return commands.configureOrderType(this, ctx.params);
+      },
+    },
+    /** GET /admin/order-types/{orderType}. */
+    getOrderType: {
+      params: { orderType: ORDER_TYPE_PARAMS.orderType },
+      handler(ctx: Ctx<{ orderType: string }>) {
+        return queries.orderType(this, ctx.params.orderType);
+      },
+    },
+  },
+
+  channels: {
+    /** Returns the holds of a closed unpaid order: stock, and the checkout's coupons and coins once all its children are closed. */
+    [ORDER_EVENTS.closed]: {
+      group: "order-holds",
+      async handler(envelope: EventEnvelope) {
+        const closed = envelope.payload as OrderClosedPayload;
+        await consumeOnce(this.pool, "order-holds", envelope.eventId, async () => {
+          await this.broker.call("inventory.release", {
+            reservationId: closed.orderNo,
+            reason: closed.reason,
+          });
+          if (closed.parentFullyClosed) {
+            await this.broker.call("promotion.unlock", {
+              lockId: closed.parentOrderNo,
+              reason: closed.reason,
+            });
+          }
+        });
+      },
+    },
+  },
+
+  async started() {
+    this.redis = createRedis(config);
+    this.numbers = new OrderNumberGenerator({
+      redis: this.redis,
+      redisPrefix: config.redisPrefix,
+      codec: new OrderNumberCodec(config.orderNoSecret),
+    });
+    this.timers = createTimers(config, "order-timers", { logger: this.logger });
+    this.deps = placeOrderDeps(this.broker, this.pool, this.numbers, this.timers, () => this.relay.kick());
+    this.timers.handle<{ parentOrderNo: string }>(PAYMENT_TIMEOUT, ({ key }) =>
+      commands.expirePayment(this, key),
+    );
+    await this.timers.every("order-sweeper", config.sweepIntervalMs, (now) => commands.sweep(this, now));
+    await this.timers.start();
+  },
+
+  async stopped() {
+    await this.timers?.stop();
+    this.redis?.disconnect();
+  },
+});
 
 export default orderService;
+
+/** The service instance the command and query modules work with. */
+export type OrderService = Service & OrderVars;

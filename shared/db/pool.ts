@@ -1,5 +1,11 @@
-import { Pool, type PoolClient } from "pg";
+import { Pool, type PoolClient, types } from "pg";
 import type { AppConfig } from "../config/config";
+
+// Amounts are bigint columns holding minor units far below 2^53: read them as numbers, not strings.
+types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
+const INT8_ARRAY = 1016 as Parameters<typeof types.setTypeParser>[0];
+const INT4_ARRAY = 1007 as Parameters<typeof types.getTypeParser>[0];
+types.setTypeParser(INT8_ARRAY, types.getTypeParser(INT4_ARRAY));
 
 /** The PostgreSQL schema that a service owns, under the run's prefix. */
 export function schemaName(cfg: Pick<AppConfig, "dbSchemaPrefix">, service: string): string {

@@ -19,7 +19,7 @@ export async function startSystem(names: readonly ServiceName[] = SERVICE_NAMES)
   const broker = new ServiceBroker(
     brokerOptions(loadConfig(), {
       nodeID: `test-${process.pid}-${++nodeCounter}`,
-      logger: false,
+      logger: process.env.TEST_LOGS ? undefined : false,
       skipProcessEventRegistration: true,
     }),
   );

@@ -1,26 +1,7 @@
-import type { Role } from "./auth";
+import { ADMIN, ALL, type RouteDef } from "./route-def";
 
-/** One REST endpoint: the alias for moleculer-web, the roles it allows, and its OpenAPI entry. */
-export interface RouteDef {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Path under /api/v1, with `:param` placeholders. */
-  path: string;
-  action: string;
-  /** Roles allowed, or "public" for no token (callbacks carry their own signature). */
-  roles: readonly Role[] | "public";
-  summary: string;
-  tag: string;
-  /** JSON schema of the body, for the OpenAPI document. */
-  body?: Record<string, unknown>;
-  /** Status of a successful answer (default 200). */
-  status?: number;
-}
-
-const ALL: readonly Role[] = ["buyer", "merchant", "admin"];
-const ADMIN: readonly Role[] = ["admin"];
-
-/** The REST API under /api/v1 (API.md). Later capabilities add their rows here. */
-export const API_ROUTES: readonly RouteDef[] = [
+/** Identity and operations routes. */
+export const IDENTITY_ROUTES: readonly RouteDef[] = [
   {
     method: "POST",
     path: "/auth/dev-token",

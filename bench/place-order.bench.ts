@@ -1,0 +1,68 @@
+import "./bench-env";
+import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
+import { devToken } from "../test/support/http";
+import { load, rssSampler, withSystem } from "./bench-support";
+
+/**
+ * Order placement through the HTTP gateway, all services in one process:
+ * orders/s and p50/p99 latency at concurrency 1, 8 and 32, and peak RSS.
+ * Run: `npx tsx bench/place-order.bench.ts` (DURATION=seconds per level, default 10).
+ */
+async function main(): Promise<void> {
+  const duration = Number(process.env.DURATION ?? 10);
+  await withSystem(async ({ baseUrl }) => {
+    const catalog = await CatalogBuilder.create(baseUrl);
+    const wh = await catalog.warehouse(["Zhejiang"]);
+    const shop = uniqueId("shop");
+    const skus = await Promise.all(
+      [12_900, 4_550, 33_300].map((priceMinor) =>
+        catalog.sku({ shopId: shop, priceMinor, stock: { [wh]: 10_000_000 } }),
+      ),
+    );
+    const tokens = await Promise.all(
+      Array.from({ length: 200 }, (_x, i) => devToken(baseUrl, `bench-buyer-${i}`, "buyer")),
+    );
+    const body = (i: number) =>
+      JSON.stringify({
+        lines: [{ skuId: skus[i % skus.length], quantity: 1 + (i % 3) }],
+        address: address(),
+        sourceChannel: "APP",
+      });
+
+    const rss = rssSampler();
+    console.log("concurrency | orders/s | p50 ms | p99 ms | non-2xx");
+    for (const connections of [1, 8, 32]) {
+      let n = 0;
+      const figures = await load({
+        url: `${baseUrl}/api/v1/orders`,
+        method: "POST",
+        connections,
+        duration,
+        requests: [
+          {
+            setupRequest: (req) => {
+              n += 1;
+              return {
+                ...req,
+                headers: {
+                  "content-type": "application/json",
+                  authorization: `Bearer ${tokens[n % tokens.length]}`,
+                },
+                body: body(n),
+              };
+            },
+          },
+        ],
+      });
+      console.log(
+        `${connections} | ${figures.perSecond} | ${figures.p50} | ${figures.p99} | ${figures.non2xx}`,
+      );
+    }
+    console.log(`peak RSS: ${rss.stop()} MB`);
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

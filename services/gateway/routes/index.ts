@@ -1,0 +1,13 @@
+import { IDENTITY_ROUTES } from "./identity.routes";
+import { INVENTORY_ROUTES } from "./inventory.routes";
+import { ORDER_ROUTES } from "./order.routes";
+import { PROMOTION_ROUTES } from "./promotion.routes";
+import type { RouteDef } from "./route-def";
+
+/** Every REST route under /api/v1: one table builds the aliases, the role checks and the OpenAPI document. */
+export const API_ROUTES: readonly RouteDef[] = [
+  ...IDENTITY_ROUTES,
+  ...INVENTORY_ROUTES,
+  ...PROMOTION_ROUTES,
+  ...ORDER_ROUTES,
+];

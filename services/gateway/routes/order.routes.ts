@@ -1,0 +1,168 @@
+import { ADMIN, ALL, BUYER, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
+
+const address = {
+  type: "object",
+  required: ["name", "phone", "province", "city", "district", "detail"],
+  properties: {
+    name: { type: "string" },
+    phone: { type: "string" },
+    province: { type: "string" },
+    city: { type: "string" },
+    district: { type: "string" },
+    detail: { type: "string" },
+    postcode: { type: "string" },
+  },
+};
+
+const checkout = {
+  type: "object",
+  required: ["lines", "address", "sourceChannel"],
+  properties: {
+    lines: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["skuId", "quantity"],
+        properties: { skuId: { type: "string" }, quantity: { type: "integer", minimum: 1 } },
+      },
+    },
+    address,
+    couponIds: { type: "array", items: { type: "string" } },
+    coins: { type: "integer", minimum: 0 },
+    sourceChannel: { type: "string", enum: ["APP", "H5", "MINI_PROGRAM", "PC", "OPEN_API"] },
+    orderType: { type: "string", enum: ["STANDARD"] },
+    invoice: {
+      type: "object",
+      properties: {
+        type: { type: "string", enum: ["PERSONAL", "COMPANY"] },
+        title: { type: "string" },
+        taxNumber: { type: "string" },
+      },
+    },
+    buyerNote: { type: "string" },
+  },
+};
+
+const duration = { type: "string", example: "30m" };
+
+/** Checkout and order routes (API.md "Checkout and orders"). */
+export const ORDER_ROUTES: readonly RouteDef[] = [
+  {
+    method: "POST",
+    path: "/checkout/quote",
+    action: "order.quote",
+    roles: BUYER,
+    summary: "Price a checkout, no side effects",
+    tag: "Orders",
+    body: checkout,
+  },
+  {
+    method: "POST",
+    path: "/orders",
+    action: "order.create",
+    roles: BUYER,
+    summary: "Place an order: one parent (payment unit) and one child per shop",
+    tag: "Orders",
+    body: checkout,
+    status: 201,
+    idempotent: true,
+  },
+  {
+    method: "GET",
+    path: "/orders",
+    action: "order.list",
+    roles: ALL,
+    summary: "Role-aware order list with tabs and filters",
+    tag: "Orders",
+  },
+  {
+    method: "GET",
+    path: "/orders/:orderNo",
+    action: "order.get",
+    roles: ALL,
+    summary: "Order detail for the caller's role",
+    tag: "Orders",
+  },
+  {
+    method: "GET",
+    path: "/orders/:orderNo/timeline",
+    action: "order.timeline",
+    roles: ALL,
+    summary: "Every transition with who and why",
+    tag: "Orders",
+  },
+  {
+    method: "GET",
+    path: "/parent-orders/:parentOrderNo",
+    action: "order.getParent",
+    roles: ALL,
+    summary: "A checkout's parent order",
+    tag: "Orders",
+  },
+  {
+    method: "POST",
+    path: "/orders/:orderNo/cancel",
+    action: "order.cancel",
+    roles: ALL,
+    summary: "Cancel before payment (buyer or operator: the whole checkout; merchant: its own order)",
+    tag: "Orders",
+    body: { type: "object", properties: { reason: { type: "string" } } },
+  },
+  {
+    method: "PATCH",
+    path: "/orders/:orderNo/address",
+    action: "order.changeAddress",
+    roles: ["buyer", "admin"],
+    summary: "Change the receiver before shipment",
+    tag: "Orders",
+    body: address,
+  },
+  {
+    method: "POST",
+    path: "/orders/:orderNo/price-adjustments",
+    action: "order.adjustPrice",
+    roles: MERCHANT_OR_ADMIN,
+    summary: "Change line prices or the shipping fee before payment; discounts are re-allocated",
+    tag: "Orders",
+    body: {
+      type: "object",
+      required: ["lines"],
+      properties: {
+        lines: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: { lineId: { type: "string" }, unitPriceMinor: { type: "integer" } },
+          },
+        },
+        shippingFeeMinor: { type: "integer" },
+      },
+    },
+  },
+  {
+    method: "PUT",
+    path: "/admin/order-types/:orderType",
+    action: "order.configureOrderType",
+    roles: ADMIN,
+    summary: "Timers of an order type, for orders created afterwards",
+    tag: "Orders",
+    body: {
+      type: "object",
+      properties: {
+        paymentTimeout: duration,
+        autoConfirmAfter: duration,
+        afterSalesWindow: duration,
+        afterSalesReviewTimeout: duration,
+        buyerReturnTimeout: duration,
+      },
+    },
+  },
+  {
+    method: "GET",
+    path: "/admin/order-types/:orderType",
+    action: "order.getOrderType",
+    roles: ADMIN,
+    summary: "Timers of an order type",
+    tag: "Orders",
+  },
+];

@@ -1,0 +1,24 @@
+import type { Role } from "../../../shared/contracts/caller";
+
+/** One REST endpoint: the alias for moleculer-web, the roles it allows, and its OpenAPI entry. */
+export interface RouteDef {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path under /api/v1, with `:param` placeholders. */
+  path: string;
+  action: string;
+  /** Roles allowed, or "public" for no token (callbacks carry their own signature). */
+  roles: readonly Role[] | "public";
+  summary: string;
+  tag: string;
+  /** JSON schema of the body, for the OpenAPI document. */
+  body?: Record<string, unknown>;
+  /** Status of a successful answer (default 200). */
+  status?: number;
+  /** POSTs that create something honour `Idempotency-Key` (API.md). */
+  idempotent?: boolean;
+}
+
+export const ALL: readonly Role[] = ["buyer", "merchant", "admin"];
+export const ADMIN: readonly Role[] = ["admin"];
+export const MERCHANT_OR_ADMIN: readonly Role[] = ["merchant", "admin"];
+export const BUYER: readonly Role[] = ["buyer"];

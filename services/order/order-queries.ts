@@ -1,0 +1,106 @@
+import type { Caller } from "../../shared/contracts/caller";
+import { OmsError, validationFailed } from "../../shared/errors";
+import { assertCanSee, canSee } from "./domain/order-access";
+import { presentOrder } from "./domain/order-presenter";
+import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
+import type { OrderService } from "./order.service";
+import { findOrder, findOrders, findParent, readTimeline } from "./store/order.repo";
+import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";
+import { readOrderTimers } from "./store/order-type.repo";
+
+/** Orders older than this are archived: listed only with `includeArchived` (the article's hot/cold split). */
+export const HOT_WINDOW_MS = 92 * 86_400_000;
+
+/** The order detail for the caller's role; 404 for anyone who may not see it. */
+export async function detail(svc: OrderService, caller: Caller, orderNo: string) {
+  const order = await findOrder(svc.pool, orderNo);
+  if (!order) throw new OmsError("NOT_FOUND", "Order not found", { orderNo });
+  assertCanSee(caller, order);
+  return presentOrder(order, caller.role);
+}
+
+/** The order's timeline, oldest first. */
+export async function timeline(svc: OrderService, caller: Caller, orderNo: string) {
+  await detail(svc, caller, orderNo);
+  return { items: await readTimeline(svc.pool, orderNo) };
+}
+
+/** The parent order with the children the caller may see; payable is what the open children still owe. */
+export async function parent(svc: OrderService, caller: Caller, parentOrderNo: string) {
+  const found = await findParent(svc.pool, parentOrderNo);
+  const children = (await findOrders(svc.pool, { parentOrderNo })).filter((c) => canSee(caller, c));
+  if (!found || children.length === 0) throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
+  const open = children.filter((c) => c.status !== "CLOSED");
+  return {
+    parentOrderNo,
+    buyerId: found.buyerId,
+    orderType: found.orderType,
+    sourceChannel: found.sourceChannel,
+    currency: "CNY",
+    payableMinor: open.reduce((sum, c) => sum + c.amounts.payableMinor, 0),
+    totalsAtCheckout: found.totals,
+    couponIds: found.couponIds,
+    coinsUsed: found.coinsUsed,
+    memberTier: found.memberTier,
+    priceSteps: found.priceSteps,
+    paymentDeadline: found.paymentDeadline.toISOString(),
+    createdAt: found.createdAt.toISOString(),
+    orders: children.map((c) => presentOrder(c, caller.role)),
+  };
+}
+
+interface ListParams {
+  tab?: Tab;
+  from?: Date;
+  to?: Date;
+  orderNo?: string;
+  skuId?: string;
+  buyerId?: string;
+  afterSalesStatus?: string;
+  sourceChannel?: string;
+  province?: string;
+  includeArchived?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The role-aware order list: a buyer's own, a merchant's shop's, everything for an operator. */
+export async function list(svc: OrderService, caller: Caller, p: ListParams) {
+  if (p.tab) {
+    const tabs: readonly string[] = caller.role === "buyer" ? BUYER_TABS : MERCHANT_TABS;
+    if (!tabs.includes(p.tab))
+      throw validationFailed("tab", `tab must be one of ${tabs.join(", ")}`, { allowed: tabs });
+  }
+  if (p.from && p.to && p.from > p.to) throw validationFailed("from", "from must not be after to");
+  const after = p.cursor ? decodeCursor(p.cursor) : undefined;
+  if (after === null) throw validationFailed("cursor", "cursor is not valid");
+  const hotFrom = new Date(Date.now() - HOT_WINDOW_MS);
+  const from = p.includeArchived
+    ? (p.from ?? new Date(0))
+    : new Date(Math.max(hotFrom.getTime(), p.from?.getTime() ?? 0));
+  const limit = p.limit ?? 20;
+  const { items, more } = await listOrders(svc.pool, {
+    buyerId: caller.role === "buyer" ? caller.userId : p.buyerId,
+    shopId: caller.role === "merchant" ? caller.shopId : undefined,
+    tab: p.tab ? tabCombinations(p.tab, caller.role) : undefined,
+    from,
+    to: p.to ?? null,
+    orderNo: p.orderNo,
+    skuId: p.skuId,
+    afterSalesStatus: p.afterSalesStatus,
+    sourceChannel: p.sourceChannel,
+    province: p.province,
+    after,
+    limit,
+  });
+  const last = items[items.length - 1];
+  return {
+    items: items.map((o) => presentOrder(o, caller.role)),
+    nextCursor: more && last ? encodeCursor(last) : null,
+  };
+}
+
+/** The timers of an order type. */
+export async function orderType(svc: OrderService, type: string) {
+  return { orderType: type, ...(await readOrderTimers(svc.pool, type)) };
+}

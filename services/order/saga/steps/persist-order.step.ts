@@ -1,0 +1,74 @@
+import { withTransaction } from "../../../../shared/db/pool";
+import { recordEvent } from "../../../../shared/outbox/outbox";
+import type { SagaStep } from "../../../../shared/saga/saga";
+import { buildOrders } from "../../domain/order";
+import { paymentDeadline } from "../../domain/order-config";
+import { ORDER_EVENTS } from "../../order.events";
+import { appendTimeline, insertCheckout } from "../../store/order.repo";
+import { closeSaga } from "../../store/saga.repo";
+import type { PlaceOrderCtx } from "../place-order.saga";
+
+/** Persists parent, children, lines, first timeline entries and `order.placed` events in one transaction. */
+export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "parent" | "children">, null> = {
+  name: "persist-order",
+  async invoke(ctx) {
+    const { cmd, deps, price, skus, parentOrderNo, orderNoByShop, reservations } = ctx;
+    if (!price || !skus || !parentOrderNo || !orderNoByShop || !reservations)
+      throw new Error("persist-order ran early");
+    const timers = await deps.readTimers(cmd.orderType);
+    const { parent, children } = buildOrders({
+      parentOrderNo,
+      orderNoByShop,
+      buyerId: cmd.buyerId,
+      sourceChannel: cmd.sourceChannel,
+      address: cmd.address,
+      invoice: cmd.invoice,
+      buyerNote: cmd.buyerNote,
+      now: cmd.now,
+      timers,
+      paymentDeadline: paymentDeadline(
+        cmd.now,
+        timers,
+        price.shops.map((s) => s.paymentTimeoutMs),
+      ),
+      price,
+      skus,
+      reservedLines: new Map(reservations.flatMap((r) => r.lines.map((l) => [l.lineId, l] as const))),
+      positions: new Map(cmd.lines.map((_l, i) => [`L${i + 1}`, i] as const)),
+    });
+    await withTransaction(deps.pool, async (tx) => {
+      await insertCheckout(tx, parent, children);
+      for (const child of children) {
+        await appendTimeline(tx, child.orderNo, [
+          {
+            at: cmd.now.toISOString(),
+            actor: cmd.buyerId,
+            role: "buyer",
+            event: "order.placed",
+            from: null as unknown as string,
+            to: child.status,
+            reason: null,
+            requestId: cmd.requestId,
+            eventId: null,
+          },
+        ]);
+        await recordEvent(
+          tx,
+          ORDER_EVENTS.placed,
+          {
+            orderNo: child.orderNo,
+            parentOrderNo,
+            buyerId: cmd.buyerId,
+            shopId: child.shopId,
+            payableMinor: child.amounts.payableMinor,
+          },
+          cmd.now,
+        );
+      }
+      await closeSaga(tx, parentOrderNo, "DONE");
+    });
+    deps.committed();
+    return { output: { parent, children }, compensation: null };
+  },
+  async compensate() {},
+};

@@ -1,0 +1,250 @@
+import type { Queryable } from "../../../shared/db/pool";
+import type { TimelineEntry } from "../../../shared/state-machine/engine";
+import type { ChildOrder, ParentOrder } from "../domain/order";
+import { type LineRow, type OrderRow, toChildOrder, toLine } from "./order-rows";
+
+/** Inserts a parent, its children and their lines (one statement each, rows as JSON). */
+export async function insertCheckout(
+  tx: Queryable,
+  parent: ParentOrder,
+  children: ChildOrder[],
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO parent_orders (parent_order_no, buyer_id, order_type, source_channel, totals, coupon_ids,
+       coins_used, member_tier, price_steps, payment_deadline, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      parent.parentOrderNo,
+      parent.buyerId,
+      parent.orderType,
+      parent.sourceChannel,
+      JSON.stringify(parent.totals),
+      parent.couponIds,
+      parent.coinsUsed,
+      parent.memberTier,
+      JSON.stringify(parent.priceSteps),
+      parent.paymentDeadline,
+      parent.createdAt,
+    ],
+  );
+  await tx.query(
+    `INSERT INTO orders (order_no, parent_order_no, order_type, table_version, shop_id, buyer_id, status,
+       source_channel, address, province, goods_minor, item_discount_minor, member_discount_minor,
+       shop_discount_minor, coupon_discount_minor, coins_deduction_minor, platform_discount_minor,
+       shipping_fee_minor, payable_minor, timers, invoice, buyer_note, payment_deadline, created_at)
+     SELECT o.order_no, o.parent_order_no, o.order_type, o.table_version, o.shop_id, o.buyer_id, o.status,
+       o.source_channel, o.address, o.address->>'province', o.goods_minor, o.item_discount_minor,
+       o.member_discount_minor, o.shop_discount_minor, o.coupon_discount_minor, o.coins_deduction_minor,
+       o.platform_discount_minor, o.shipping_fee_minor, o.payable_minor, o.timers, o.invoice, o.buyer_note, o.payment_deadline, o.created_at
+     FROM jsonb_to_recordset($1::jsonb) AS o(order_no text, parent_order_no text, order_type text,
+       table_version text, shop_id text, buyer_id text, status text, source_channel text, address jsonb,
+       goods_minor bigint, item_discount_minor bigint, member_discount_minor bigint, shop_discount_minor bigint,
+       coupon_discount_minor bigint, coins_deduction_minor bigint, platform_discount_minor bigint,
+       shipping_fee_minor bigint,
+       payable_minor bigint, timers jsonb, invoice jsonb, buyer_note text, payment_deadline timestamptz,
+       created_at timestamptz)`,
+    [JSON.stringify(children.map(orderToRow))],
+  );
+  await tx.query(
+    `INSERT INTO order_lines (order_no, line_id, position, sku_id, title, spec, image_url, category, quantity,
+       unit_price_minor, list_price_minor, goods_minor, allocations, paid_minor, unit_paid_minor, warehouse_id,
+       deduction_strategy, campaign_id)
+     SELECT l.order_no, l.line_id, l.position, l.sku_id, l.title, l.spec, l.image_url, l.category, l.quantity,
+       l.unit_price_minor, l.list_price_minor, l.goods_minor, l.allocations, l.paid_minor,
+       ARRAY(SELECT jsonb_array_elements_text(l.unit_paid_minor)::bigint), l.warehouse_id,
+       l.deduction_strategy, l.campaign_id
+     FROM jsonb_to_recordset($1::jsonb) AS l(order_no text, line_id text, position int, sku_id text, title text,
+       spec text, image_url text, category text, quantity int, unit_price_minor bigint, list_price_minor bigint,
+       goods_minor bigint, allocations jsonb, paid_minor bigint, unit_paid_minor jsonb, warehouse_id text,
+       deduction_strategy text, campaign_id text)`,
+    [JSON.stringify(children.flatMap((c) => c.lines.map((l) => lineToRow(c.orderNo, l))))],
+  );
+}
+
+function orderToRow(o: ChildOrder) {
+  const a = o.amounts;
+  return {
+    order_no: o.orderNo,
+    parent_order_no: o.parentOrderNo,
+    order_type: o.orderType,
+    table_version: o.tableVersion,
+    shop_id: o.shopId,
+    buyer_id: o.buyerId,
+    status: o.status,
+    source_channel: o.sourceChannel,
+    address: o.address,
+    goods_minor: a.goodsMinor,
+    item_discount_minor: a.itemDiscountMinor,
+    member_discount_minor: a.memberDiscountMinor,
+    shop_discount_minor: a.shopDiscountMinor,
+    coupon_discount_minor: a.couponDiscountMinor,
+    coins_deduction_minor: a.coinsDeductionMinor,
+    platform_discount_minor: a.platformDiscountMinor,
+    shipping_fee_minor: a.shippingFeeMinor,
+    payable_minor: a.payableMinor,
+    timers: o.timers,
+    invoice: o.invoice,
+    buyer_note: o.buyerNote,
+    payment_deadline: o.paymentDeadline,
+    created_at: o.createdAt,
+  };
+}
+
+function lineToRow(orderNo: string, l: ChildOrder["lines"][number]) {
+  return {
+    order_no: orderNo,
+    line_id: l.lineId,
+    position: l.position,
+    sku_id: l.skuId,
+    title: l.title,
+    spec: l.spec,
+    image_url: l.imageUrl,
+    category: l.category,
+    quantity: l.quantity,
+    unit_price_minor: l.unitPriceMinor,
+    list_price_minor: l.listPriceMinor,
+    goods_minor: l.goodsMinor,
+    allocations: l.allocations,
+    paid_minor: l.paidMinor,
+    unit_paid_minor: l.unitPaidMinor,
+    warehouse_id: l.warehouseId,
+    deduction_strategy: l.deductionStrategy,
+    campaign_id: l.campaignId,
+  };
+}
+
+/** Child orders with their lines; `forUpdate` locks the order rows for a state change. */
+export async function findOrders(
+  q: Queryable,
+  where: { orderNos?: string[]; parentOrderNo?: string },
+  forUpdate = false,
+): Promise<ChildOrder[]> {
+  const byParent = where.parentOrderNo !== undefined;
+  const { rows } = await q.query<OrderRow>(
+    `SELECT * FROM orders WHERE ${byParent ? "parent_order_no = $1" : "order_no = ANY($1)"}
+     ORDER BY order_no ${forUpdate ? "FOR UPDATE" : ""}`,
+    [byParent ? where.parentOrderNo : where.orderNos],
+  );
+  if (rows.length === 0) return [];
+  const lines = await q.query<LineRow>(
+    "SELECT * FROM order_lines WHERE order_no = ANY($1) ORDER BY order_no, position",
+    [rows.map((r) => r.order_no)],
+  );
+  return rows.map((r) => toChildOrder(r, lines.rows.filter((l) => l.order_no === r.order_no).map(toLine)));
+}
+
+/** One child order, or null. */
+export async function findOrder(
+  q: Queryable,
+  orderNo: string,
+  forUpdate = false,
+): Promise<ChildOrder | null> {
+  return (await findOrders(q, { orderNos: [orderNo] }, forUpdate))[0] ?? null;
+}
+
+/** Writes the fields a transition or an edit changes. */
+export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
+  const a = o.amounts;
+  await tx.query(
+    `UPDATE orders SET status = $2, after_sales_status = $3, address = $4, province = $4::jsonb->>'province',
+       item_discount_minor = $5, member_discount_minor = $6, shop_discount_minor = $7, coupon_discount_minor = $8,
+       coins_deduction_minor = $9, platform_discount_minor = $10, price_adjustment_minor = $11,
+       shipping_fee_minor = $12, payable_minor = $13, paid_minor = $14, refunded_minor = $15, merchant_note = $16,
+       reviewed = $17, paid_at = $18, shipped_at = $19, completed_at = $20, closed_at = $21, close_reason = $22,
+       updated_at = now()
+     WHERE order_no = $1`,
+    [
+      o.orderNo,
+      o.status,
+      o.afterSalesStatus,
+      JSON.stringify(o.address),
+      a.itemDiscountMinor,
+      a.memberDiscountMinor,
+      a.shopDiscountMinor,
+      a.couponDiscountMinor,
+      a.coinsDeductionMinor,
+      a.platformDiscountMinor,
+      a.priceAdjustmentMinor,
+      a.shippingFeeMinor,
+      a.payableMinor,
+      a.paidMinor,
+      a.refundedMinor,
+      o.merchantNote,
+      o.reviewed,
+      o.paidAt,
+      o.shippedAt,
+      o.completedAt,
+      o.closedAt,
+      o.closeReason,
+    ],
+  );
+}
+
+/** Rewrites the priced parts of the lines after a price adjustment. */
+export async function updateLinePrices(tx: Queryable, o: ChildOrder): Promise<void> {
+  for (const l of o.lines) {
+    await tx.query(
+      `UPDATE order_lines SET unit_price_minor = $3, allocations = $4, paid_minor = $5, unit_paid_minor = $6
+       WHERE order_no = $1 AND line_id = $2`,
+      [o.orderNo, l.lineId, l.unitPriceMinor, JSON.stringify(l.allocations), l.paidMinor, l.unitPaidMinor],
+    );
+  }
+}
+
+/** Appends timeline entries for one order. */
+export async function appendTimeline(
+  tx: Queryable,
+  orderNo: string,
+  entries: readonly TimelineEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.query(
+    `INSERT INTO order_timeline (order_no, at, actor, role, event, from_state, to_state, reason, request_id,
+       event_id, changes)
+     SELECT $1, e.at, e.actor, e.role, e.event, e."from", e."to", e.reason, e."requestId", e."eventId", e.changes
+     FROM jsonb_to_recordset($2::jsonb) AS e(at timestamptz, actor text, role text, event text, "from" text,
+       "to" text, reason text, "requestId" text, "eventId" text, changes jsonb)`,
+    [orderNo, JSON.stringify(entries)],
+  );
+}
+
+/** The timeline of an order, oldest first, in the API's shape. */
+export async function readTimeline(q: Queryable, orderNo: string): Promise<TimelineEntry[]> {
+  const { rows } = await q.query(
+    `SELECT at, actor, role, event, from_state, to_state, reason, request_id, event_id, changes
+     FROM order_timeline WHERE order_no = $1 ORDER BY id`,
+    [orderNo],
+  );
+  return rows.map((r) => ({
+    at: (r.at as Date).toISOString(),
+    actor: r.actor,
+    role: r.role,
+    event: r.event,
+    from: r.from_state,
+    to: r.to_state,
+    reason: r.reason,
+    requestId: r.request_id,
+    eventId: r.event_id,
+    ...(r.changes ? { changes: r.changes } : {}),
+  }));
+}
+
+/** The parent order row, or null. */
+export async function findParent(q: Queryable, parentOrderNo: string): Promise<ParentOrder | null> {
+  const { rows } = await q.query("SELECT * FROM parent_orders WHERE parent_order_no = $1", [parentOrderNo]);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    parentOrderNo: r.parent_order_no,
+    buyerId: r.buyer_id,
+    orderType: r.order_type,
+    sourceChannel: r.source_channel,
+    totals: r.totals,
+    couponIds: r.coupon_ids,
+    coinsUsed: r.coins_used,
+    memberTier: r.member_tier,
+    priceSteps: r.price_steps,
+    paymentDeadline: r.payment_deadline,
+    createdAt: r.created_at,
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * A saga: steps run in order; when one fails, the steps already done are
+ * compensated in reverse order, each with the least its undo needs.
+ * Both halves must be idempotent (keyed by the saga's id and the step name),
+ * so a crashed saga can be compensated again by a sweeper.
+ */
+export interface SagaStep<Ctx, Out, Comp> {
+  /** Stable kebab-case name, part of the idempotency key. */
+  name: string;
+  invoke(ctx: Ctx): Promise<{ output: Out; compensation: Comp | null }>;
+  compensate(compensation: Comp, ctx: Ctx): Promise<void>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: steps of one saga have different output types
+export type AnySagaStep<Ctx> = SagaStep<Ctx, any, any>;
+
+/** Called before each step; tests use it to make a chosen step fail. */
+export type BeforeStepHook = (stepName: string) => void | Promise<void>;
+
+/** A failure of one step, after every earlier step was compensated. */
+export class SagaFailed extends Error {
+  constructor(
+    readonly step: string,
+    override readonly cause: unknown,
+    readonly compensationErrors: { step: string; error: unknown }[],
+  ) {
+    super(`Saga failed at step ${step}`);
+  }
+}
+
+/**
+ * Runs `steps` against a context that each step may extend through its output.
+ * On failure compensates the done steps (reverse order, best effort, every
+ * error collected) and rethrows the original error.
+ */
+export async function runSaga<Ctx extends object>(
+  steps: readonly AnySagaStep<Ctx>[],
+  ctx: Ctx,
+  beforeStep?: BeforeStepHook,
+): Promise<Ctx> {
+  const done: { step: AnySagaStep<Ctx>; compensation: unknown }[] = [];
+  for (const step of steps) {
+    try {
+      await beforeStep?.(step.name);
+      const { output, compensation } = await step.invoke(ctx);
+      if (output && typeof output === "object") Object.assign(ctx, output);
+      done.push({ step, compensation });
+    } catch (err) {
+      const compensationErrors = await compensateAll(done, ctx);
+      if (compensationErrors.length > 0) throw new SagaFailed(step.name, err, compensationErrors);
+      throw err;
+    }
+  }
+  return ctx;
+}
+
+async function compensateAll<Ctx>(
+  done: { step: AnySagaStep<Ctx>; compensation: unknown }[],
+  ctx: Ctx,
+): Promise<{ step: string; error: unknown }[]> {
+  const errors: { step: string; error: unknown }[] = [];
+  for (const { step, compensation } of [...done].reverse()) {
+    if (compensation === null || compensation === undefined) continue;
+    try {
+      await step.compensate(compensation, ctx);
+    } catch (error) {
+      errors.push({ step: step.name, error });
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,147 @@
+import type { Pool } from "pg";
+import type { CheckoutCommand } from "../../../services/order/domain/checkout";
+import type { OrderService } from "../../../services/order/order.service";
+import { sweep } from "../../../services/order/order-commands";
+import { type PlaceOrderDeps, placeOrder } from "../../../services/order/saga/place-order.saga";
+import { address, CatalogBuilder, expectOk, uniqueId } from "../../support/catalog";
+import { devToken, request } from "../../support/http";
+import { startSystem, type TestSystem } from "../../support/system";
+
+/** Each step of the checkout saga fails once; every earlier effect must be undone. */
+describe("place-order saga compensation", () => {
+  let system: TestSystem;
+  let catalog: CatalogBuilder;
+  let url: string;
+  let deps: PlaceOrderDeps;
+  let pool: Pool;
+  let orderService: OrderService;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    url = system.baseUrl;
+    catalog = await CatalogBuilder.create(url);
+    orderService = system.broker.getLocalService("order") as unknown as OrderService;
+    deps = orderService.deps;
+    pool = orderService.pool;
+  });
+  afterAll(() => system.stop());
+
+  /** Two shops, a coupon, coins: every kind of hold a checkout takes. */
+  async function scenario() {
+    const wh = await catalog.warehouse(["Fujian"]);
+    const shopA = uniqueId("shopA");
+    const shopB = uniqueId("shopB");
+    const buyerId = uniqueId("buyer");
+    const skuA = await catalog.sku({ shopId: shopA, priceMinor: 30_000, stock: { [wh]: 5 } });
+    const skuB = await catalog.sku({ shopId: shopB, priceMinor: 20_000, stock: { [wh]: 5 } });
+    const tpl = await catalog.couponTemplate({
+      scope: "PLATFORM",
+      thresholdMinor: 10_000,
+      discountMinor: 1_000,
+    });
+    const couponId = await catalog.issueCoupon(tpl, buyerId);
+    await catalog.member(buyerId, "NORMAL", 3_000);
+    const token = await devToken(url, buyerId, "buyer");
+    const cmd: CheckoutCommand = {
+      buyerId,
+      lines: [
+        { skuId: skuA, quantity: 2 },
+        { skuId: skuB, quantity: 1 },
+      ],
+      address: address("Fujian"),
+      couponIds: [couponId],
+      coins: 1_000,
+      sourceChannel: "APP",
+      orderType: "STANDARD",
+      invoice: null,
+      buyerNote: null,
+      now: new Date(),
+      requestId: null,
+    };
+    return { wh, skuA, skuB, couponId, token, buyerId, cmd };
+  }
+
+  type Scenario = Awaited<ReturnType<typeof scenario>>;
+
+  async function expectNothingHeld(s: Scenario) {
+    for (const sku of [s.skuA, s.skuB]) {
+      expect((await catalog.stock(sku)).find((x) => x.warehouseId === s.wh)).toMatchObject({
+        reserved: 0,
+        available: 5,
+      });
+    }
+    const coupons = expectOk(await request(url, "GET", "/api/v1/me/coupons", { token: s.token }), "coupons");
+    expect((coupons.items ?? coupons).find((c: any) => c.couponId === s.couponId).status).toBe("AVAILABLE");
+    expect(expectOk(await request(url, "GET", "/api/v1/me/member", { token: s.token }), "member").coins).toBe(
+      3_000,
+    );
+    const { rows } = await pool.query("SELECT count(*)::int AS n FROM orders WHERE buyer_id = $1", [
+      s.buyerId,
+    ]);
+    expect(rows[0].n).toBe(0);
+  }
+
+  const failAt = (name: string) => (step: string) => {
+    if (step === name) throw new Error(`injected failure at ${name}`);
+  };
+
+  it.each(["load-skus", "price-cart", "open-saga", "reserve-stock", "lock-promotions", "persist-order"])(
+    "undoes every earlier effect when %s fails",
+    async (step) => {
+      const s = await scenario();
+      await expect(placeOrder(deps, s.cmd, failAt(step))).rejects.toThrow(`injected failure at ${step}`);
+      await expectNothingHeld(s);
+    },
+  );
+
+  it("releases the first shop's stock when the second shop's reservation fails", async () => {
+    const s = await scenario();
+    let calls = 0;
+    const flaky: PlaceOrderDeps = {
+      ...deps,
+      reserve: async (p) => {
+        calls += 1;
+        if (calls === 2) throw new Error("reservation service lost");
+        return deps.reserve(p);
+      },
+    };
+    await expect(placeOrder(flaky, s.cmd)).rejects.toThrow("reservation service lost");
+    await expectNothingHeld(s);
+  });
+
+  it("unlocks coupons and coins when the lock happened but its answer was lost", async () => {
+    const s = await scenario();
+    const lossy: PlaceOrderDeps = {
+      ...deps,
+      lock: async (p) => {
+        await deps.lock(p);
+        throw new Error("answer lost");
+      },
+    };
+    await expect(placeOrder(lossy, s.cmd)).rejects.toThrow("answer lost");
+    await expectNothingHeld(s);
+    const { rows } = await pool.query("SELECT status FROM place_order_sagas WHERE buyer_id = $1", [
+      s.buyerId,
+    ]);
+    expect(rows).toEqual([{ status: "COMPENSATED" }]);
+  });
+
+  it("keeps the order when only arming the timer fails: the sweeper closes it on time", async () => {
+    const s = await scenario();
+    const noTimer: PlaceOrderDeps = {
+      ...deps,
+      schedulePaymentTimeout: async () => Promise.reject(new Error("redis down")),
+    };
+    const { parent, children } = await placeOrder(noTimer, s.cmd);
+    expect(children).toHaveLength(2);
+    expect(children.every((c) => c.status === "PENDING_PAYMENT")).toBe(true);
+    await sweep(orderService, new Date(parent.paymentDeadline.getTime() + 1_000));
+    const { rows } = await pool.query("SELECT status, close_reason FROM orders WHERE parent_order_no = $1", [
+      parent.parentOrderNo,
+    ]);
+    expect(rows).toEqual([
+      { status: "CLOSED", close_reason: "PAYMENT_TIMEOUT" },
+      { status: "CLOSED", close_reason: "PAYMENT_TIMEOUT" },
+    ]);
+  });
+});

@@ -1,0 +1,147 @@
+import { devToken, request } from "./http";
+
+let counter = 0;
+
+/** A fresh id for this run: tests in one run never share SKUs, shops or users. */
+export function uniqueId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** Throws with the answer when a setup call did not succeed. */
+export function expectOk<T = any>(res: { status: number; body: T }, what: string): T {
+  if (res.status < 200 || res.status >= 300)
+    throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export interface SkuSpec {
+  skuId?: string;
+  shopId: string;
+  priceMinor: number;
+  stock?: Record<string, number>;
+  category?: string;
+  storageClass?: string;
+  deductionStrategy?: "RESERVE_ON_ORDER" | "DEDUCT_ON_PAYMENT";
+  purchaseLimitPerUser?: number;
+}
+
+/** Builds catalog data through the public API as an operator and merchants would. */
+export class CatalogBuilder {
+  private constructor(
+    readonly url: string,
+    readonly adminToken: string,
+  ) {}
+
+  static async create(url: string): Promise<CatalogBuilder> {
+    return new CatalogBuilder(url, await devToken(url, uniqueId("admin"), "admin"));
+  }
+
+  merchantToken(shopId: string): Promise<string> {
+    return devToken(this.url, `merchant-of-${shopId}`, "merchant", shopId);
+  }
+
+  async warehouse(provinces: string[], warehouseId = uniqueId("wh")): Promise<string> {
+    const res = await request(this.url, "POST", "/api/v1/warehouses", {
+      token: this.adminToken,
+      body: { warehouseId, name: `Warehouse ${warehouseId}`, provinces },
+    });
+    expectOk(res, "create warehouse");
+    return warehouseId;
+  }
+
+  async sku(spec: SkuSpec): Promise<string> {
+    const skuId = spec.skuId ?? uniqueId("sku");
+    expectOk(
+      await request(this.url, "POST", "/api/v1/skus", {
+        token: this.adminToken,
+        body: {
+          skuId,
+          shopId: spec.shopId,
+          title: `Item ${skuId}`,
+          spec: "standard",
+          priceMinor: spec.priceMinor,
+          imageUrl: `https://img.example/${skuId}.jpg`,
+          category: spec.category ?? "general",
+          storageClass: spec.storageClass ?? "AMBIENT",
+          weightGrams: 500,
+          volumeCm3: 1000,
+          deductionStrategy: spec.deductionStrategy ?? "RESERVE_ON_ORDER",
+          ...(spec.purchaseLimitPerUser ? { purchaseLimitPerUser: spec.purchaseLimitPerUser } : {}),
+        },
+      }),
+      "create sku",
+    );
+    for (const [warehouseId, onHand] of Object.entries(spec.stock ?? {})) {
+      expectOk(
+        await request(this.url, "PUT", `/api/v1/skus/${skuId}/stock/${warehouseId}`, {
+          token: this.adminToken,
+          body: { onHand },
+        }),
+        "set stock",
+      );
+    }
+    return skuId;
+  }
+
+  async stock(
+    skuId: string,
+  ): Promise<{ warehouseId: string; onHand: number; reserved: number; available: number }[]> {
+    const res = await request(this.url, "GET", `/api/v1/skus/${skuId}`, { token: this.adminToken });
+    return expectOk(res, "read sku").stock;
+  }
+
+  async couponTemplate(body: Record<string, unknown>): Promise<string> {
+    const templateId = uniqueId("tpl");
+    const now = Date.now();
+    expectOk(
+      await request(this.url, "POST", "/api/v1/coupon-templates", {
+        token: this.adminToken,
+        body: {
+          templateId,
+          validFrom: new Date(now - 3_600_000).toISOString(),
+          validTo: new Date(now + 86_400_000).toISOString(),
+          ...body,
+        },
+      }),
+      "create coupon template",
+    );
+    return templateId;
+  }
+
+  async issueCoupon(templateId: string, userId: string): Promise<string> {
+    const res = await request(this.url, "POST", `/api/v1/coupon-templates/${templateId}/issue`, {
+      token: this.adminToken,
+      body: { userId },
+    });
+    return expectOk(res, "issue coupon").couponId;
+  }
+
+  async member(userId: string, tier: string, coins: number): Promise<void> {
+    expectOk(
+      await request(this.url, "PUT", `/api/v1/members/${userId}`, { token: this.adminToken, body: { tier } }),
+      "set tier",
+    );
+    if (coins > 0) {
+      expectOk(
+        await request(this.url, "POST", `/api/v1/members/${userId}/coins`, {
+          token: this.adminToken,
+          body: { delta: coins, reason: "test grant" },
+        }),
+        "grant coins",
+      );
+    }
+  }
+}
+
+/** A receiver in the given province. */
+export function address(province = "Zhejiang") {
+  return {
+    name: "Li Lei",
+    phone: "13800000000",
+    province,
+    city: "Hangzhou",
+    district: "Xihu",
+    detail: "1 Wensan Road",
+  };
+}

@@ -1,0 +1,64 @@
+import { runSaga, SagaFailed, type SagaStep } from "../../../shared/saga/saga";
+
+type Ctx = { log: string[]; value?: number };
+
+function step(
+  name: string,
+  opts: { fail?: boolean; failUndo?: boolean; noUndo?: boolean } = {},
+): SagaStep<Ctx, object, string> {
+  return {
+    name,
+    async invoke(ctx) {
+      if (opts.fail) throw new Error(`${name} failed`);
+      ctx.log.push(`do ${name}`);
+      return { output: { value: ctx.log.length }, compensation: opts.noUndo ? null : name };
+    },
+    async compensate(comp, ctx) {
+      if (opts.failUndo) throw new Error(`undo ${comp} failed`);
+      ctx.log.push(`undo ${comp}`);
+    },
+  };
+}
+
+describe("runSaga", () => {
+  it("runs every step in order and merges outputs into the context", async () => {
+    const ctx = await runSaga([step("a"), step("b")], { log: [] });
+    expect(ctx.log).toEqual(["do a", "do b"]);
+    expect(ctx.value).toBe(2);
+  });
+
+  it("compensates the done steps in reverse order and rethrows the original error", async () => {
+    const ctx: Ctx = { log: [] };
+    await expect(runSaga([step("a"), step("b"), step("c", { fail: true })], ctx)).rejects.toThrow("c failed");
+    expect(ctx.log).toEqual(["do a", "do b", "undo b", "undo a"]);
+  });
+
+  it("skips steps that returned no compensation", async () => {
+    const ctx: Ctx = { log: [] };
+    await expect(
+      runSaga([step("a"), step("b", { noUndo: true }), step("c", { fail: true })], ctx),
+    ).rejects.toThrow();
+    expect(ctx.log).toEqual(["do a", "do b", "undo a"]);
+  });
+
+  it("keeps compensating when one undo fails and reports it", async () => {
+    const ctx: Ctx = { log: [] };
+    const err = await runSaga(
+      [step("a"), step("b", { failUndo: true }), step("c", { fail: true })],
+      ctx,
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(SagaFailed);
+    expect(err.step).toBe("c");
+    expect(err.compensationErrors.map((e: { step: string }) => e.step)).toEqual(["b"]);
+    expect(ctx.log).toEqual(["do a", "do b", "undo a"]);
+  });
+
+  it("lets a hook fail a chosen step before it runs", async () => {
+    const ctx: Ctx = { log: [] };
+    const hook = (name: string) => {
+      if (name === "b") throw new Error("injected");
+    };
+    await expect(runSaga([step("a"), step("b"), step("c")], ctx, hook)).rejects.toThrow("injected");
+    expect(ctx.log).toEqual(["do a", "undo a"]);
+  });
+});
