@@ -10,7 +10,7 @@ import { type PersistentServiceVars, persistentService } from "../../shared/serv
 import { assertAdmin, type NewSku } from "./catalog/catalog-desk";
 import * as P from "./inventory.params";
 import { type CatalogChange, type Inventory, wireInventory } from "./inventory.wiring";
-import { findSkus, type SkuPatch, type Warehouse } from "./store/catalog.repo";
+import type { SkuPatch, Warehouse } from "./store/catalog.repo";
 
 interface InventoryVars extends PersistentServiceVars, Inventory {
   rebuilding?: Promise<unknown>;
@@ -94,8 +94,7 @@ const inventoryService: ServiceSchema<ServiceSettingSchema, InventoryMethods, In
     getSkus: {
       params: P.GET_SKUS,
       async handler(ctx: Ctx<GetSkusParams>) {
-        const rows = await findSkus(this.pool, ctx.params.skuIds);
-        return { items: rows.map(({ createdAt: _c, ...sku }) => sku) };
+        return { items: [...(await this.cache.skus(ctx.params.skuIds)).values()] };
       },
     },
     /** RPC: reserve or check every line, all or nothing (see the contract). */

@@ -43,7 +43,7 @@ export function wireInventory(o: {
   const blocking = createRedis(config);
   const scripts = defineStockScripts(redis);
   const cache = new CatalogCache({
-    skus: (ids) => findSkus(pool, ids),
+    skus: async (ids) => (await findSkus(pool, ids)).map(({ createdAt: _created, ...sku }) => sku),
     warehouses: () => listWarehouses(pool),
   });
   const stock = new StockDesk({ redis, scripts, keys, catalog: cache, onNotReady: o.onNotReady });
