@@ -10,7 +10,7 @@ import { assertCanAdjustPrice, assertCanCancel, assertCanChangeAddress } from ".
 import { mergeOrderTimers, type OrderTypeConfigInput } from "./domain/order-config";
 import { presentLine, presentOrder } from "./domain/order-presenter";
 import type { OrderService } from "./order.service";
-import { PAYMENT_TIMEOUT, STALE_SAGA_MS } from "./order-deps";
+import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, STALE_SAGA_MS } from "./order-deps";
 import { detail } from "./order-queries";
 import { placeOrder, quoteOrder } from "./saga/place-order.saga";
 import { findOrder } from "./store/order.repo";
@@ -209,6 +209,8 @@ export async function adjustPrice(svc: OrderService, caller: Caller, p: object, 
 export async function configureOrderType(svc: OrderService, p: OrderTypeConfigInput & { orderType: string }) {
   const timers = mergeOrderTimers(await readOrderTimers(svc.pool, p.orderType), p);
   await writeOrderTimers(svc.pool, p.orderType, timers);
+  svc.timersCache.forget(p.orderType);
+  svc.broker.broadcast(ORDER_TYPE_CHANGED, { orderType: p.orderType });
   return { orderType: p.orderType, ...timers };
 }
 

@@ -3,10 +3,12 @@ import type { Pool } from "pg";
 import { config } from "../../shared/config/config";
 import type { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import type { Timers } from "../../shared/timers/timers";
+import type { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
-import { readOrderTimers } from "./store/order-type.repo";
 
 export const PAYMENT_TIMEOUT = "payment-timeout";
+/** Broadcast (not durable: a cache hint) when an order type's timers change. */
+export const ORDER_TYPE_CHANGED = "order.typeConfigChanged";
 
 /** Wires the checkout saga to the other services over the broker, the database, numbers and timers. */
 export function placeOrderDeps(
@@ -14,6 +16,7 @@ export function placeOrderDeps(
   pool: Pool,
   numbers: OrderNumberGenerator,
   timers: Timers,
+  timersCache: OrderTimersCache,
   committed: () => void,
 ): PlaceOrderDeps {
   const call =
@@ -29,10 +32,10 @@ export function placeOrderDeps(
     lock: call("promotion.lock"),
     unlock: call("promotion.unlock"),
     nextNumber: (request) => numbers.next(request),
-    readTimers: (orderType) => readOrderTimers(pool, orderType),
-    schedulePaymentTimeout: async (parentOrderNo, deadline) => {
-      await timers.schedule(PAYMENT_TIMEOUT, parentOrderNo, deadline, { parentOrderNo });
-    },
+    readTimers: (orderType) => timersCache.get(orderType),
+    // A new parent order number was never scheduled: arm without a state check.
+    schedulePaymentTimeout: (parentOrderNo, deadline) =>
+      timers.arm(PAYMENT_TIMEOUT, parentOrderNo, deadline, { parentOrderNo }),
     committed,
   };
 }

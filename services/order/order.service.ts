@@ -22,15 +22,18 @@ import {
   PRICE_ADJUSTMENT_PARAMS,
 } from "./order.params";
 import * as commands from "./order-commands";
-import { PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
+import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
 import * as queries from "./order-queries";
+import { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
+import { readOrderTimers } from "./store/order-type.repo";
 
 export interface OrderVars extends PersistentServiceVars {
   redis: Redis;
   numbers: OrderNumberGenerator;
   timers: Timers;
   deps: PlaceOrderDeps;
+  timersCache: OrderTimersCache;
 }
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: string }>;
@@ -142,6 +145,15 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     },
   },
 
+  events: {
+    /** An operator changed an order type's timers on some pod: forget the cached copy. */
+    [ORDER_TYPE_CHANGED]: {
+      handler(ctx: Context<{ orderType: string }>) {
+        this.timersCache?.forget(ctx.params.orderType);
+      },
+    },
+  },
+
   async started() {
     this.redis = createRedis(config);
     this.numbers = new OrderNumberGenerator({
@@ -150,7 +162,10 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
       codec: new OrderNumberCodec(config.orderNoSecret),
     });
     this.timers = createTimers(config, "order-timers", { logger: this.logger });
-    this.deps = placeOrderDeps(this.broker, this.pool, this.numbers, this.timers, () => this.relay.kick());
+    this.timersCache = new OrderTimersCache((orderType) => readOrderTimers(this.pool, orderType));
+    this.deps = placeOrderDeps(this.broker, this.pool, this.numbers, this.timers, this.timersCache, () =>
+      this.relay.kick(),
+    );
     this.timers.handle<{ parentOrderNo: string }>(PAYMENT_TIMEOUT, ({ key }) =>
       commands.expirePayment(this, key),
     );

@@ -74,7 +74,8 @@ export interface TimelineEntry<S extends string = string, E extends string = str
   readonly actor: string;
   readonly role: ActorRole;
   readonly event: E;
-  readonly from: S;
+  /** Null for the entry that records the creation. */
+  readonly from: S | null;
   readonly to: S;
   readonly reason: string | null;
   readonly requestId: string | null;

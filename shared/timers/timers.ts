@@ -100,6 +100,16 @@ export class Timers {
     return true;
   }
 
+  /**
+   * Arms a timer whose key was never used before (a new order's timeout): one
+   * round trip, no state check. An id still held by a kept failed job makes it
+   * a silent no-op, so use `schedule` for keys that may have run before.
+   */
+  async arm<T>(kind: string, key: string, fireAt: Date | number, data: T): Promise<void> {
+    const id = timerJobId(kind, key);
+    await this.queue.add(kind, { key, data }, this.jobOptions(id, fireAt));
+  }
+
   /** Replaces the pending timer (or arms a new one) to fire at `fireAt` with `data`; throws while it runs. */
   async reschedule<T>(kind: string, key: string, fireAt: Date | number, data: T): Promise<void> {
     const id = timerJobId(kind, key);

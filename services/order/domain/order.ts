@@ -2,6 +2,7 @@ import type { DeductionStrategy, ReservedLine, SkuInfo } from "../../../shared/c
 import type { Allocation, OrderAmounts } from "../../../shared/contracts/money-shapes";
 import type { PriceResult, PriceStep } from "../../../shared/contracts/promotion.contract";
 import type { SourceChannel } from "../../../shared/order-number/order-number";
+import type { TimelineEntry } from "../../../shared/state-machine/engine";
 import type { OrderTimers } from "./order-config";
 import { STANDARD_ORDER_TABLE, type StandardOrderState } from "./order-states";
 import type { AfterSalesStatus } from "./order-view";
@@ -217,4 +218,22 @@ export function amountsAddUp(order: Pick<ChildOrder, "amounts" | "lines">): bool
     allocated === discounts &&
     order.lines.every((l) => l.unitPaidMinor.reduce((s, u) => s + u, 0) === l.paidMinor && l.paidMinor >= 0)
   );
+}
+
+/** The first timeline entry of a child order: placed by the buyer. */
+export function placedEntry(
+  child: Pick<ChildOrder, "status">,
+  cmd: { buyerId: string; now: Date; requestId: string | null },
+): TimelineEntry {
+  return {
+    at: cmd.now.toISOString(),
+    actor: cmd.buyerId,
+    role: "buyer",
+    event: "order.placed",
+    from: null,
+    to: child.status,
+    reason: null,
+    requestId: cmd.requestId,
+    eventId: null,
+  };
 }

@@ -1,14 +1,12 @@
-import { withTransaction } from "../../../../shared/db/pool";
-import { recordEvent } from "../../../../shared/outbox/outbox";
+import { newEvent } from "../../../../shared/outbox/outbox";
 import type { SagaStep } from "../../../../shared/saga/saga";
-import { buildOrders } from "../../domain/order";
+import { buildOrders, placedEntry } from "../../domain/order";
 import { paymentDeadline } from "../../domain/order-config";
 import { ORDER_EVENTS } from "../../order.events";
-import { appendTimeline, insertCheckout } from "../../store/order.repo";
-import { closeSaga } from "../../store/saga.repo";
+import { insertCheckout } from "../../store/order.repo";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
-/** Persists parent, children, lines, first timeline entries and `order.placed` events in one transaction. */
+/** Persists parent, children, lines, first timeline entries and `order.placed` events in one atomic statement. */
 export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "parent" | "children">, null> = {
   name: "persist-order",
   async invoke(ctx) {
@@ -36,24 +34,12 @@ export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "pare
       reservedLines: new Map(reservations.flatMap((r) => r.lines.map((l) => [l.lineId, l] as const))),
       positions: new Map(cmd.lines.map((_l, i) => [`L${i + 1}`, i] as const)),
     });
-    await withTransaction(deps.pool, async (tx) => {
-      await insertCheckout(tx, parent, children);
-      for (const child of children) {
-        await appendTimeline(tx, child.orderNo, [
-          {
-            at: cmd.now.toISOString(),
-            actor: cmd.buyerId,
-            role: "buyer",
-            event: "order.placed",
-            from: null as unknown as string,
-            to: child.status,
-            reason: null,
-            requestId: cmd.requestId,
-            eventId: null,
-          },
-        ]);
-        await recordEvent(
-          tx,
+    await insertCheckout(deps.pool, {
+      parent,
+      children,
+      timeline: children.map((child) => ({ orderNo: child.orderNo, entry: placedEntry(child, cmd) })),
+      events: children.map((child) =>
+        newEvent(
           ORDER_EVENTS.placed,
           {
             orderNo: child.orderNo,
@@ -63,9 +49,8 @@ export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "pare
             payableMinor: child.amounts.payableMinor,
           },
           cmd.now,
-        );
-      }
-      await closeSaga(tx, parentOrderNo, "DONE");
+        ),
+      ),
     });
     deps.committed();
     return { output: { parent, children }, compensation: null };
