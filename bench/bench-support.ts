@@ -1,21 +1,10 @@
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { cleanupRun } from "../test/support/cleanup";
-import { startSystem, type TestSystem } from "../test/support/system";
+import { request } from "../test/support/http";
+import { freePort, spawnSystem } from "../test/support/processes";
+import { waitFor } from "../test/support/system";
 import { BENCH_RUN_ID } from "./bench-env";
-
-/** Samples this process's RSS until stopped; returns the peak in MB. */
-export function rssSampler(): { stop: () => number } {
-  let peak = process.memoryUsage().rss;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 100);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return Math.round(Math.max(peak, process.memoryUsage().rss) / 1024 / 1024);
-    },
-  };
-}
 
 /** One autocannon run's figures. */
 export interface LoadFigures {
@@ -41,13 +30,37 @@ export async function load(opts: autocannon.Options): Promise<LoadFigures> {
   };
 }
 
-/** Starts the whole system in this process for a benchmark and removes its data afterwards. */
-export async function withSystem(run: (system: TestSystem) => Promise<void>): Promise<void> {
-  const system = await startSystem();
+/** Peak resident memory (VmHWM) of a process, in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+/** The system under test: its gateway and the pids of its processes. */
+export interface BenchSystem {
+  baseUrl: string;
+  pids: number[];
+}
+
+/**
+ * Starts the system the way `npm start` does, in its own process(es) (the
+ * load generator must not share their event loop), with this run's own
+ * schemas, keys and streams; removes them afterwards. `layout` lists the
+ * SERVICES of each process; the first must hold the gateway.
+ */
+export async function withSystem(run: (system: BenchSystem) => Promise<void>, layout: string[] = [""]): Promise<void> {
+  const port = await freePort();
+  const processes = layout.map((services, i) => spawnSystem(services, i === 0 ? { PORT: String(port) } : {}));
+  const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await run(system);
+    await waitFor("the system to be ready", async () => (await request(baseUrl, "GET", "/ready")).status === 200, 60_000);
+    await run({ baseUrl, pids: processes.map((p) => p.child.pid ?? 0) });
+  } catch (err) {
+    for (const p of processes) console.error(p.output().slice(-4000));
+    throw err;
   } finally {
-    await system.stop();
+    await Promise.all(processes.map((p) => p.stop()));
     await cleanupRun(BENCH_RUN_ID);
   }
 }

@@ -1,16 +1,17 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
 import { devToken } from "../test/support/http";
-import { load, rssSampler, withSystem } from "./bench-support";
+import { load, peakRssMb, withSystem } from "./bench-support";
 
 /**
  * Order placement through the HTTP gateway, all services in one process:
- * orders/s and p50/p99 latency at concurrency 1, 8 and 32, and peak RSS.
+ * orders/s and p50/p99 latency at concurrency 1, 8 and 32, and the system
+ * process's peak RSS. The load comes from this process, the system runs in its own.
  * Run: `npx tsx bench/place-order.bench.ts` (DURATION=seconds per level, default 10).
  */
 async function main(): Promise<void> {
   const duration = Number(process.env.DURATION ?? 10);
-  await withSystem(async ({ baseUrl }) => {
+  await withSystem(async ({ baseUrl, pids }) => {
     const catalog = await CatalogBuilder.create(baseUrl);
     const wh = await catalog.warehouse(["Zhejiang"]);
     const shop = uniqueId("shop");
@@ -29,7 +30,6 @@ async function main(): Promise<void> {
         sourceChannel: "APP",
       });
 
-    const rss = rssSampler();
     console.log("concurrency | orders/s | p50 ms | p99 ms | non-2xx");
     for (const connections of [1, 8, 32]) {
       let n = 0;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
         `${connections} | ${figures.perSecond} | ${figures.p50} | ${figures.p99} | ${figures.non2xx}`,
       );
     }
-    console.log(`peak RSS: ${rss.stop()} MB`);
+    console.log(`peak RSS of the system process: ${pids.map(peakRssMb).join(" + ")} MB`);
   });
 }
 

@@ -1,6 +1,6 @@
 import { address, CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
 import { devToken, request } from "../support/http";
-import { startSystem, type TestSystem } from "../support/system";
+import { startSystem, type TestSystem, waitFor } from "../support/system";
 
 describe("checkout refuses bad input and holds nothing", () => {
   let system: TestSystem;
@@ -122,8 +122,48 @@ describe("checkout refuses bad input and holds nothing", () => {
     await expectRefused(order({ couponIds: ["nope"] }), 422, "COUPON_NOT_FOUND", { couponId: "nope" });
   });
 
-  it("refuses more coins than the balance", async () => {
+  it("refuses more coins than the balance or than the cap", async () => {
     await expectRefused(order({ coins: 10_000 }), 422, "INSUFFICIENT_COINS", { field: "coins" });
+    const rich = uniqueId("rich");
+    await catalog.member(rich, "NORMAL", 1_000_000);
+    const richToken = await devToken(url, rich, "buyer");
+    const res = await request(url, "POST", "/api/v1/orders", {
+      token: richToken,
+      body: order({ coins: 400_000 }),
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "COINS_OVER_CAP", details: { field: "coins" } });
+  });
+
+  it("refuses a coupon already locked by another unpaid order", async () => {
+    const tpl = await catalog.couponTemplate({
+      scope: "PLATFORM",
+      thresholdMinor: 1_000,
+      discountMinor: 100,
+    });
+    const other = uniqueId("other");
+    const coupon = await catalog.issueCoupon(tpl, other);
+    const otherToken = await devToken(url, other, "buyer");
+    const first = await request(url, "POST", "/api/v1/orders", {
+      token: otherToken,
+      body: order({ couponIds: [coupon] }),
+    });
+    expect(first.status).toBe(201);
+    const second = await request(url, "POST", "/api/v1/orders", {
+      token: otherToken,
+      body: order({ couponIds: [coupon] }),
+    });
+    expect(second.status).toBe(422);
+    expect(second.body.error).toMatchObject({ code: "COUPON_UNAVAILABLE", details: { couponId: coupon } });
+    const cancel = await request(url, "POST", `/api/v1/orders/${first.body.orders[0].orderNo}/cancel`, {
+      token: otherToken,
+      body: {},
+    });
+    expect(cancel.status).toBe(200);
+    await waitFor("the cancelled order's stock to return", async () => {
+      const stock = (await catalog.stock(skuId)).find((x) => x.warehouseId === wh);
+      return stock?.reserved === 0;
+    });
   });
 
   it("refuses an oversize body and wrong types in the body", async () => {

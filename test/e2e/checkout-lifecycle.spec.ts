@@ -180,6 +180,96 @@ describe("orders before payment", () => {
     }
   });
 
+  it("lets a merchant cancel only its own child order of a two-shop checkout", async () => {
+    const s = await scenario();
+    const otherShop = uniqueId("shop");
+    const other = await catalog.sku({ shopId: otherShop, priceMinor: 8_000, stock: { [wh]: 10 } });
+    const body = {
+      ...s.body,
+      couponIds: [],
+      coins: 0,
+      lines: [...s.body.lines, { skuId: other, quantity: 1 }],
+    };
+    const created = expectOk(await request(url, "POST", "/api/v1/orders", { token: s.token, body }), "order");
+    const mine = created.orders.find((o: any) => o.shopId === shop);
+    const theirs = created.orders.find((o: any) => o.shopId === otherShop);
+    const merchant = await catalog.merchantToken(shop);
+    const foreign = await request(url, "POST", `/api/v1/orders/${theirs.orderNo}/cancel`, {
+      token: merchant,
+      body: {},
+    });
+    expect(foreign.status).toBe(404);
+    const res = await request(url, "POST", `/api/v1/orders/${mine.orderNo}/cancel`, {
+      token: merchant,
+      body: { reason: "out of season" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.closeReason).toBe("MERCHANT_CANCELLED: out of season");
+    const parent = expectOk(
+      await request(url, "GET", `/api/v1/parent-orders/${created.parentOrderNo}`, { token: s.token }),
+      "parent",
+    );
+    const statuses = Object.fromEntries(parent.orders.map((o: any) => [o.shopId, o.status]));
+    expect(statuses).toEqual({ [shop]: "CLOSED", [otherShop]: "PENDING_PAYMENT" });
+    expect(parent.payableMinor).toBe(theirs.amounts.payableMinor);
+    await waitFor("the cancelled child's stock to return", async () => {
+      const stock = (await catalog.stock(s.skuId)).find((x) => x.warehouseId === wh);
+      return stock?.reserved === 0;
+    });
+    expect((await catalog.stock(other)).find((x) => x.warehouseId === wh)).toMatchObject({ reserved: 1 });
+  });
+
+  it("lets an operator cancel any checkout", async () => {
+    const s = await scenario();
+    const created = expectOk(
+      await request(url, "POST", "/api/v1/orders", { token: s.token, body: s.body }),
+      "order",
+    );
+    const res = await request(url, "POST", `/api/v1/orders/${created.orders[0].orderNo}/cancel`, {
+      token: catalog.adminToken,
+      body: { reason: "risk review" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.closeReason).toBe("ADMIN_CANCELLED: risk review");
+    await waitFor("holds returned after an operator's cancel", () => holdsReturned(s));
+  });
+
+  it("closes a flash-sale checkout on the campaign's shorter payment timeout", async () => {
+    const s = await scenario();
+    const now = Date.now();
+    expectOk(
+      await request(url, "POST", "/api/v1/campaigns", {
+        token: catalog.adminToken,
+        body: {
+          campaignId: uniqueId("flash"),
+          kind: "FLASH_PRICE",
+          shopId: shop,
+          skuIds: [s.skuId],
+          flashPriceMinor: 19_900,
+          startsAt: new Date(now - 60_000).toISOString(),
+          endsAt: new Date(now + 3_600_000).toISOString(),
+          paymentTimeout: "1s",
+        },
+      }),
+      "flash campaign",
+    );
+    const created = expectOk(
+      await request(url, "POST", "/api/v1/orders", {
+        token: s.token,
+        body: { ...s.body, couponIds: [], coins: 0 },
+      }),
+      "order",
+    );
+    expect(new Date(created.paymentDeadline).getTime() - Date.now()).toBeLessThan(5_000);
+    expect(created.orders[0].lines[0].campaignId).toEqual(expect.any(String));
+    await waitFor("the flash-sale order to close", async () => {
+      const res = await request(url, "GET", `/api/v1/orders/${created.orders[0].orderNo}`, {
+        token: s.token,
+      });
+      return res.body.closeReason === "PAYMENT_TIMEOUT";
+    });
+  });
+
   it("shows a buyer only their orders and a merchant only its shop's; others get 404", async () => {
     const s = await scenario();
     const created = expectOk(

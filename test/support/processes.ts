@@ -28,7 +28,8 @@ export interface SystemProcess {
 
 /** Spawns `node --import tsx scripts/start.ts` with SERVICES and extra environment. */
 export function spawnSystem(services: string, env: Record<string, string> = {}): SystemProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  const extra = process.env.SYSTEM_NODE_ARGS ? process.env.SYSTEM_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", "scripts/start.ts"], {
     cwd: ROOT,
     env: { ...process.env, SERVICES: services, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
