@@ -3,6 +3,7 @@ import { type Caller, callerOf } from "../../shared/contracts/caller";
 import type { LockParams, RepriceParams, UnlockParams } from "../../shared/contracts/promotion.contract";
 import { OmsError, validationFailed } from "../../shared/errors";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
+import { PricingConfigCache } from "./cache/pricing-config";
 import { type CampaignInput, campaignFromInput, campaignView } from "./domain/campaign-rules";
 import {
   type CouponTemplateInput,
@@ -14,19 +15,26 @@ import { priceCheckout } from "./domain/price-checkout";
 import type { CoinsPolicy, CouponViewStatus, MemberBenefit, ShippingRule } from "./domain/promotion.types";
 import { repriceForAdjustment } from "./domain/reprice";
 import { assertScopeAccess, quoteBuyerOf } from "./promotion.access";
+import { CONFIG_CHANGED, type ConfigChange } from "./promotion.events";
 import * as P from "./promotion.params";
 import { insertCampaign } from "./store/campaign.repo";
 import { getTemplate, insertTemplate, issueCoupon, ownerCoupons } from "./store/coupon.repo";
 import { lockPromotions, redeemPromotions, unlockPromotions } from "./store/lock.repo";
 import { adjustCoins, coinsBalanceOf, memberBenefitOf, setMemberTier, upsertTier } from "./store/member.repo";
-import { loadPricingInput, type PriceQuery } from "./store/pricing-data.repo";
+import { loadPricingInput, type PriceQuery, pricingConfigSource } from "./store/pricing-data.repo";
 import { setCoinsPolicy, setShopShipping } from "./store/settings.repo";
 
 type Meta = { user?: Caller };
 type Ctx<P> = Context<P, Meta>;
+interface PromotionVars extends PersistentServiceVars {
+  config: PricingConfigCache;
+}
+interface PromotionMethods {
+  configChanged(change: ConfigChange): Promise<void>;
+}
 
 /** Campaigns, coupons, member tiers, coins, price calculation and discount allocation. */
-const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never>, PersistentServiceVars> = {
+const promotionService: ServiceSchema<ServiceSettingSchema, PromotionMethods, PromotionVars> = {
   name: "promotion",
   mixins: [persistentService("promotion")],
 
@@ -36,7 +44,7 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
       visibility: "public",
       params: P.PRICE_PARAMS,
       async handler(ctx: Ctx<PriceQuery>) {
-        return priceCheckout(await loadPricingInput(this.pool, ctx.params), ctx.params.at);
+        return priceCheckout(await loadPricingInput(this.pool, this.config, ctx.params), ctx.params.at);
       },
     },
 
@@ -47,7 +55,7 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
       async handler(ctx: Ctx<Omit<PriceQuery, "buyerId" | "at"> & { buyerId?: string; at?: Date }>) {
         const query = { ...ctx.params, buyerId: quoteBuyerOf(ctx.meta.user, ctx.params.buyerId) };
         const at = ctx.params.at ?? new Date();
-        return priceCheckout(await loadPricingInput(this.pool, { ...query, at }), at);
+        return priceCheckout(await loadPricingInput(this.pool, this.config, { ...query, at }), at);
       },
     },
 
@@ -96,6 +104,7 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
         assertScopeAccess(caller, ctx.params.shopId ?? null);
         const campaign = campaignFromInput(ctx.params);
         await insertCampaign(this.pool, campaign, caller.userId);
+        await this.configChanged({ campaigns: true });
         return campaignView(campaign);
       },
     },
@@ -151,10 +160,12 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
     /** `PUT /admin/member-tiers/:tier`: a tier's benefit and whether it stacks with item promotions. */
     setTierBenefit: {
       params: P.TIER_BENEFIT_PARAMS,
-      handler(
+      async handler(
         ctx: Ctx<Omit<MemberBenefit, "stacksWithItemPromotion"> & { stacksWithItemPromotion?: boolean }>,
       ) {
-        return upsertTier(this.pool, { stacksWithItemPromotion: false, ...ctx.params });
+        const benefit = await upsertTier(this.pool, { stacksWithItemPromotion: false, ...ctx.params });
+        await this.configChanged({ tiers: true });
+        return benefit;
       },
     },
 
@@ -168,6 +179,7 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
           freeOverMinor: ctx.params.freeOverMinor ?? null,
         };
         await setShopShipping(this.pool, ctx.params.shopId, rule);
+        await this.configChanged({ shopId: ctx.params.shopId });
         return { shopId: ctx.params.shopId, ...rule };
       },
     },
@@ -178,6 +190,7 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
       async handler(ctx: Ctx<CoinsPolicy>) {
         const policy = { coinsPerYuan: ctx.params.coinsPerYuan, capPercent: ctx.params.capPercent };
         await setCoinsPolicy(this.pool, policy);
+        await this.configChanged({ coinsPolicy: true });
         return policy;
       },
     },
@@ -210,6 +223,29 @@ const promotionService: ServiceSchema<ServiceSettingSchema, Record<string, never
         };
       },
     },
+  },
+
+  events: {
+    /** Another pod changed pricing configuration: forget the cached copy (this pod forgot its own already). */
+    [CONFIG_CHANGED]: {
+      handler(ctx: Context<ConfigChange>) {
+        if (ctx.nodeID !== this.broker.nodeID) this.config?.forget(ctx.params);
+      },
+    },
+  },
+
+  methods: {
+    /** Forgets a configuration write here at once, then tells the other pods; their TTL bounds a lost broadcast. */
+    async configChanged(change: ConfigChange) {
+      this.config.forget(change);
+      await this.broker
+        .broadcast(CONFIG_CHANGED, change)
+        .catch((err: unknown) => this.logger.warn("configuration change not broadcast", err));
+    },
+  },
+
+  started() {
+    this.config = new PricingConfigCache(pricingConfigSource(this.pool));
   },
 };
 

@@ -86,3 +86,12 @@ export async function campaignsActiveAt(
   );
   return rows.map(toCampaign);
 }
+
+/** Every campaign still running after `horizon`, or yet to start: what the pricing cache holds. */
+export async function campaignsEndingAfter(db: Queryable, horizon: Date): Promise<Campaign[]> {
+  const { rows } = await db.query<CampaignRow>(
+    "SELECT * FROM campaign WHERE ends_at > $1 ORDER BY campaign_id",
+    [horizon],
+  );
+  return rows.map(toCampaign);
+}

@@ -16,7 +16,8 @@ interface TemplateRow {
   sku_ids: string[] | null;
   categories: string[] | null;
 }
-interface CouponRow extends TemplateRow {
+/** A coupon joined with its template, as COUPON_COLUMNS reads it. */
+export interface CouponRow extends TemplateRow {
   coupon_id: string;
   seq: number;
   owner_id: string;
@@ -37,7 +38,8 @@ const toTemplate = (row: TemplateRow): CouponTemplate => ({
   categories: row.categories,
 });
 
-const toCoupon = (row: CouponRow): Coupon => ({
+/** A coupon row as the domain sees it. */
+export const toCoupon = (row: CouponRow): Coupon => ({
   ...toTemplate(row),
   couponId: row.coupon_id,
   ownerId: row.owner_id,
@@ -45,8 +47,18 @@ const toCoupon = (row: CouponRow): Coupon => ({
   lockId: row.lock_id,
 });
 
-const COUPON_SELECT = `SELECT c.coupon_id, c.seq, c.owner_id, c.status, c.lock_id, t.*
-  FROM coupon c JOIN coupon_template t USING (template_id)`;
+/** The columns of a CouponRow, from `coupon c JOIN coupon_template t`; named, so a new column changes no result. */
+export const COUPON_COLUMNS = `c.coupon_id, c.seq, c.owner_id, c.status, c.lock_id, t.template_id, t.scope,
+  t.shop_id, t.shop_ids, t.threshold_minor, t.discount_minor, t.valid_from, t.valid_to, t.sku_ids, t.categories`;
+const COUPON_SELECT = `SELECT ${COUPON_COLUMNS} FROM coupon c JOIN coupon_template t USING (template_id)`;
+
+/** Coupons LOCKED by `lockId` read as AVAILABLE: re-pricing a locked checkout counts them as the buyer's. */
+export const asHeldBy = (coupons: Coupon[], lockId: string | undefined): Coupon[] =>
+  lockId
+    ? coupons.map((coupon) =>
+        coupon.status === "LOCKED" && coupon.lockId === lockId ? { ...coupon, status: "AVAILABLE" } : coupon,
+      )
+    : coupons;
 
 /** Stores a new template; a second create of the same id is ALREADY_EXISTS. */
 export async function insertTemplate(db: Queryable, t: CouponTemplate, createdBy: string): Promise<void> {
@@ -108,30 +120,6 @@ export async function issueCoupon(
   );
   if (rows[0]?.template_id === templateId && rows[0]?.owner_id === ownerId) return { couponId };
   throw new OmsError("ALREADY_EXISTS", `Coupon ${couponId} already exists`, { couponId });
-}
-
-/**
- * The coupons with these ids, joined with their templates. `forUpdate` row-locks them in id order (so two
- * checkouts never deadlock); coupons LOCKED by `heldBy` read as AVAILABLE, for re-pricing a locked checkout.
- */
-export async function couponsByIds(
-  db: Queryable,
-  couponIds: readonly string[],
-  options: { forUpdate?: boolean; heldBy?: string } = {},
-): Promise<Coupon[]> {
-  if (couponIds.length === 0) return [];
-  const lock = options.forUpdate ? " FOR UPDATE OF c" : "";
-  const { rows } = await db.query<CouponRow>(
-    `${COUPON_SELECT} WHERE c.coupon_id = ANY($1) ORDER BY c.coupon_id${lock}`,
-    [couponIds],
-  );
-  return rows
-    .map(toCoupon)
-    .map((coupon) =>
-      options.heldBy && coupon.status === "LOCKED" && coupon.lockId === options.heldBy
-        ? { ...coupon, status: "AVAILABLE" as const }
-        : coupon,
-    );
 }
 
 // The derived EXPIRED status is AVAILABLE past the window; AVAILABLE means still inside or before it.

@@ -3,7 +3,8 @@ import type { LockParams, LockResult, UnlockParams } from "../../../shared/contr
 import { type Queryable, withTransaction } from "../../../shared/db/pool";
 import { notFound, OmsError } from "../../../shared/errors";
 import { usableCoupons } from "../domain/coupon-rules";
-import { couponsByIds } from "./coupon.repo";
+import type { Coupon } from "../domain/promotion.types";
+import { COUPON_COLUMNS, type CouponRow, toCoupon } from "./coupon.repo";
 import { moveCoins } from "./member.repo";
 
 interface LockRow {
@@ -43,23 +44,14 @@ const refused = (row: LockRow, event: string) =>
  * Locks a checkout's coupons (AVAILABLE -> LOCKED) and holds its coins, all in one transaction. The lock
  * row is inserted first: a concurrent call with the same id waits on its key and then finds it, so a
  * retry returns the first result. Coupons are row-locked, so of two checkouts racing for one coupon
- * exactly one wins (the other gets COUPON_UNAVAILABLE).
+ * exactly one wins (the other gets COUPON_UNAVAILABLE). Round trips: BEGIN, the claim (which row-locks the
+ * coupons), marking the coupons LOCKED, holding the coins, COMMIT; the middle two only when needed.
  */
 export function lockPromotions(pool: Pool, params: LockParams, now: Date): Promise<LockResult> {
   return withTransaction(pool, async (tx) => {
-    const inserted = await tx.query<LockRow>(
-      `INSERT INTO promotion_lock (lock_id, buyer_id, coupon_ids, coins, status) VALUES ($1, $2, $3, $4, 'HELD')
-       ON CONFLICT (lock_id) DO NOTHING RETURNING *`,
-      [params.lockId, params.buyerId, params.couponIds, params.coins],
-    );
-    const row = inserted.rows[0];
-    if (!row) return repeatedLock(tx, params);
-    const coupons = usableCoupons(
-      params.couponIds,
-      await couponsByIds(tx, params.couponIds, { forUpdate: true }),
-      params.buyerId,
-      now,
-    );
+    const claimed = await claimLock(tx, params);
+    if (!claimed) return repeatedLock(tx, params);
+    const coupons = usableCoupons(params.couponIds, claimed, params.buyerId, now);
     if (coupons.length > 0) {
       await tx.query(
         "UPDATE coupon SET status = 'LOCKED', lock_id = $1, locked_at = now() WHERE coupon_id = ANY($2)",
@@ -75,8 +67,27 @@ export function lockPromotions(pool: Pool, params: LockParams, now: Date): Promi
       };
       await moveCoins(tx, { ...hold, reason: `checkout ${params.lockId}` }, "coins");
     }
-    return toResult(row, true);
+    const row = { lock_id: params.lockId, buyer_id: params.buyerId, status: "HELD" as const };
+    return toResult({ ...row, coupon_ids: params.couponIds, coins: params.coins }, true);
   });
+}
+
+/**
+ * Inserts the lock row and, only when that row is new, row-locks its coupons in id order (so two
+ * checkouts never deadlock), in one statement. Undefined: the lock id was taken already.
+ */
+async function claimLock(tx: Queryable, params: LockParams): Promise<Coupon[] | undefined> {
+  const { rows } = await tx.query<CouponRow>(
+    `WITH claimed AS (
+       INSERT INTO promotion_lock (lock_id, buyer_id, coupon_ids, coins, status) VALUES ($1, $2, $3, $4, 'HELD')
+       ON CONFLICT (lock_id) DO NOTHING RETURNING coupon_ids)
+     SELECT picked.* FROM claimed LEFT JOIN LATERAL (
+       SELECT ${COUPON_COLUMNS} FROM coupon c JOIN coupon_template t USING (template_id)
+        WHERE c.coupon_id = ANY(claimed.coupon_ids) ORDER BY c.coupon_id FOR UPDATE OF c) picked ON true`,
+    [params.lockId, params.buyerId, params.couponIds, params.coins],
+  );
+  if (rows.length === 0) return undefined;
+  return rows.filter((row) => row.coupon_id !== null).map(toCoupon);
 }
 
 // The same lock id again: the same checkout is a retry; anything else reusing the id is a conflict.
@@ -97,38 +108,44 @@ async function repeatedLock(tx: Queryable, params: LockParams): Promise<LockResu
 /**
  * Returns a lock's coupons (LOCKED -> AVAILABLE) and coins. Idempotent; an unknown id leaves a RELEASED
  * marker so that a lock arriving after its own compensation holds nothing. A REDEEMED lock is refused.
+ * Each step is one atomic statement: an unknown id costs one round trip, a held lock two.
  */
-export function unlockPromotions(pool: Pool, params: UnlockParams): Promise<LockResult> {
-  return withTransaction(pool, async (tx) => {
-    const marker = await tx.query<LockRow>(
-      `INSERT INTO promotion_lock (lock_id, status, reason) VALUES ($1, 'RELEASED', $2)
-       ON CONFLICT (lock_id) DO NOTHING RETURNING *`,
-      [params.lockId, params.reason],
-    );
-    if (marker.rows[0]) return toResult(marker.rows[0], false);
-    const row = (await lockRow(tx, params.lockId)) as LockRow;
-    if (row.status === "RELEASED") return toResult(row, false);
-    if (row.status === "REDEEMED") throw refused(row, "unlock");
-    await tx.query(
-      "UPDATE coupon SET status = 'AVAILABLE', lock_id = NULL, locked_at = NULL WHERE lock_id = $1 AND status = 'LOCKED'",
-      [params.lockId],
-    );
-    if (row.coins > 0 && row.buyer_id) {
-      const release = {
-        userId: row.buyer_id,
-        delta: row.coins,
-        kind: "RELEASE" as const,
-        lockId: row.lock_id,
-      };
-      await moveCoins(tx, { ...release, reason: params.reason });
-    }
-    const { rows } = await tx.query<LockRow>(
-      "UPDATE promotion_lock SET status = 'RELEASED', reason = $2, updated_at = now() WHERE lock_id = $1 RETURNING *",
-      [params.lockId, params.reason],
-    );
-    return toResult(rows[0] as LockRow, true);
-  });
+export async function unlockPromotions(pool: Pool, params: UnlockParams): Promise<LockResult> {
+  // Waits for a lock with the same id still being written, so a lock row is committed when this finds it.
+  const marker = await pool.query<LockRow>(
+    `INSERT INTO promotion_lock (lock_id, status, reason) VALUES ($1, 'RELEASED', $2)
+     ON CONFLICT (lock_id) DO NOTHING RETURNING *`,
+    [params.lockId, params.reason],
+  );
+  if (marker.rows[0]) return toResult(marker.rows[0], false);
+  const released = await pool.query<LockRow>(RELEASE_HELD, [params.lockId, params.reason]);
+  if (released.rows[0]) return toResult(released.rows[0], true);
+  // No longer HELD, and never again: RELEASED or REDEEMED are final.
+  const { rows } = await pool.query<LockRow>("SELECT * FROM promotion_lock WHERE lock_id = $1", [
+    params.lockId,
+  ]);
+  const row = rows[0] as LockRow;
+  if (row.status === "REDEEMED") throw refused(row, "unlock");
+  return toResult(row, false);
 }
+
+// HELD -> RELEASED with its coupons and coins back (a RELEASE entry into the account the HOLD took them from),
+// as one statement so the lock row, coupons, balance and ledger change together or not at all.
+const RELEASE_HELD = `
+  WITH released AS (
+    UPDATE promotion_lock SET status = 'RELEASED', reason = $2, updated_at = now()
+     WHERE lock_id = $1 AND status = 'HELD' RETURNING *),
+  coupons AS (
+    UPDATE coupon SET status = 'AVAILABLE', lock_id = NULL, locked_at = NULL
+     WHERE lock_id IN (SELECT lock_id FROM released) AND status = 'LOCKED'),
+  refunded AS (
+    UPDATE coins_account a SET balance = a.balance + r.coins, updated_at = now()
+      FROM released r WHERE r.coins > 0 AND a.user_id = r.buyer_id
+    RETURNING a.user_id, r.coins, r.lock_id),
+  entry AS (
+    INSERT INTO coins_entry (user_id, delta, kind, reason, lock_id)
+    SELECT user_id, coins, 'RELEASE', $2, lock_id FROM refunded)
+  SELECT * FROM released`;
 
 /** Marks a paid checkout's coupons USED (the coins were spent at lock time). Idempotent. */
 export function redeemPromotions(pool: Pool, lockId: string): Promise<LockResult> {

@@ -51,6 +51,12 @@ export async function memberBenefitOf(db: Queryable, userId: string): Promise<Me
   return rows[0] ? toBenefit(rows[0]) : { tier: DEFAULT_TIER, percent: 100, stacksWithItemPromotion: false };
 }
 
+/** Every tier with its benefit. */
+export async function allTiers(db: Queryable): Promise<MemberBenefit[]> {
+  const { rows } = await db.query<TierRow>("SELECT * FROM member_tier ORDER BY tier");
+  return rows.map(toBenefit);
+}
+
 /** A user's coins balance (0 without an account). */
 export async function coinsBalanceOf(db: Queryable, userId: string): Promise<number> {
   const { rows } = await db.query<{ balance: number }>(
@@ -60,9 +66,17 @@ export async function coinsBalanceOf(db: Queryable, userId: string): Promise<num
   return rows[0]?.balance ?? 0;
 }
 
+// A grant may open the account; a deduction needs one with enough coins, so it never creates one.
+const CREDIT = `INSERT INTO coins_account (user_id, balance) VALUES ($1, $2)
+  ON CONFLICT (user_id) DO UPDATE SET balance = coins_account.balance + EXCLUDED.balance, updated_at = now()
+  RETURNING balance`;
+const DEBIT = `UPDATE coins_account SET balance = balance + $2, updated_at = now()
+  WHERE user_id = $1 AND balance + $2 >= 0 RETURNING balance`;
+
 /**
- * Moves coins in or out of an account with a ledger entry, under a row lock; taking more than the balance
- * is INSUFFICIENT_COINS naming `field`. Returns the new balance.
+ * Moves coins in or out of an account with its ledger entry, in one statement (the account row stays
+ * locked until the caller's transaction ends); taking more than the balance is INSUFFICIENT_COINS naming
+ * `field`. Returns the new balance.
  */
 export async function moveCoins(
   tx: Queryable,
@@ -75,22 +89,17 @@ export async function moveCoins(
   },
   field = "delta",
 ): Promise<number> {
-  await tx.query("INSERT INTO coins_account (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING", [
-    move.userId,
-  ]);
   const { rows } = await tx.query<{ balance: number }>(
-    `UPDATE coins_account SET balance = balance + $2, updated_at = now()
-      WHERE user_id = $1 AND balance + $2 >= 0 RETURNING balance`,
-    [move.userId, move.delta],
+    `WITH moved AS (${move.delta > 0 ? CREDIT : DEBIT}),
+       entry AS (INSERT INTO coins_entry (user_id, delta, kind, reason, lock_id)
+         SELECT $1::text, $2::bigint, $3::text, $4::text, $5::text FROM moved)
+     SELECT balance FROM moved`,
+    [move.userId, move.delta, move.kind, move.reason, move.lockId ?? null],
   );
   if (!rows[0]) {
     const balance = await coinsBalanceOf(tx, move.userId);
     throw new OmsError("INSUFFICIENT_COINS", `Only ${balance} coins available`, { field, balance });
   }
-  await tx.query(
-    "INSERT INTO coins_entry (user_id, delta, kind, reason, lock_id) VALUES ($1, $2, $3, $4, $5)",
-    [move.userId, move.delta, move.kind, move.reason, move.lockId ?? null],
-  );
   return rows[0].balance;
 }
 

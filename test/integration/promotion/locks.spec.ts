@@ -143,6 +143,20 @@ describe("promotion locks against PostgreSQL", () => {
     expect((await couponRow(couponIds[0] as string)).status).toBe("AVAILABLE");
   });
 
+  it("returns everything when an unlock races its own lock", async () => {
+    const { buyerId, couponIds } = await buyer("b8", 400);
+    for (const n of [1, 2, 3, 4, 5]) {
+      const lockId = `race-unlock-${n}-${t}`;
+      // Whichever comes first, the unlock wins: the lock is refused or undone.
+      await Promise.allSettled([lock({ lockId, buyerId, couponIds, coins: 400 }), unlock(lockId)]);
+      const status = await pool.query("SELECT status FROM promotion_lock WHERE lock_id = $1", [lockId]);
+      expect(status.rows).toEqual([{ status: "RELEASED" }]);
+      expect(await balanceOf(buyerId)).toBe(400);
+      expect(await ledgerOf(buyerId)).toBe(400);
+      expect(await couponRow(couponIds[0] as string)).toEqual({ status: "AVAILABLE", lock_id: null });
+    }
+  });
+
   it("redeems a paid checkout's coupons once and refuses to unlock them afterwards", async () => {
     const { buyerId, couponIds } = await buyer("b6", 0);
     const lockId = `P6-${t}`;
