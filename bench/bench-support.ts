@@ -49,12 +49,19 @@ export interface BenchSystem {
  * schemas, keys and streams; removes them afterwards. `layout` lists the
  * SERVICES of each process; the first must hold the gateway.
  */
-export async function withSystem(run: (system: BenchSystem) => Promise<void>, layout: string[] = [""]): Promise<void> {
+export async function withSystem(
+  run: (system: BenchSystem) => Promise<void>,
+  layout: string[] = [""],
+): Promise<void> {
   const port = await freePort();
   const processes = layout.map((services, i) => spawnSystem(services, i === 0 ? { PORT: String(port) } : {}));
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitFor("the system to be ready", async () => (await request(baseUrl, "GET", "/ready")).status === 200, 60_000);
+    await waitFor(
+      "the system to be ready",
+      async () => (await request(baseUrl, "GET", "/ready")).status === 200,
+      60_000,
+    );
     await run({ baseUrl, pids: processes.map((p) => p.child.pid ?? 0) });
   } catch (err) {
     for (const p of processes) console.error(p.output().slice(-4000));

@@ -202,7 +202,11 @@ export class OutboxRelay {
       const attempts = row.attempts + 1;
       const err = outcome.reason;
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
-      await client.query(FAILURE_SQL, [row.event_id, retryDelayMs(attempts, retryBaseMs, retryCapMs), message]);
+      await client.query(FAILURE_SQL, [
+        row.event_id,
+        retryDelayMs(attempts, retryBaseMs, retryCapMs),
+        message,
+      ]);
       logger?.warn(`Outbox publish failed (attempt ${attempts})`, {
         channel: row.channel,
         eventId: row.event_id,
