@@ -85,6 +85,15 @@ export const LOCK_PARAMS = {
 /** `promotion.unlock`: UnlockParams. */
 export const UNLOCK_PARAMS = { lockId: ID, reason: { type: "string", min: 1, max: 200 } };
 
+/** `promotion.releasePart`: ReleasePartParams (a whole number of coins, never negative). */
+export const RELEASE_PART_PARAMS = {
+  lockId: ID,
+  partId: ID,
+  couponIds: LOCK_PARAMS.couponIds,
+  coins: MONEY,
+  reason: UNLOCK_PARAMS.reason,
+};
+
 /** `POST /campaigns`. */
 export const CAMPAIGN_PARAMS = {
   campaignId: ID,

@@ -1,6 +1,11 @@
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
-import type { LockParams, RepriceParams, UnlockParams } from "../../shared/contracts/promotion.contract";
+import type {
+  LockParams,
+  ReleasePartParams,
+  RepriceParams,
+  UnlockParams,
+} from "../../shared/contracts/promotion.contract";
 import { OmsError, validationFailed } from "../../shared/errors";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { PricingConfigCache } from "./cache/pricing-config";
@@ -20,6 +25,7 @@ import * as P from "./promotion.params";
 import { insertCampaign } from "./store/campaign.repo";
 import { getTemplate, insertTemplate, issueCoupon, ownerCoupons } from "./store/coupon.repo";
 import { lockPromotions, redeemPromotions, unlockPromotions } from "./store/lock.repo";
+import { releaseLockPart } from "./store/lock-part.repo";
 import { adjustCoins, coinsBalanceOf, memberBenefitOf, setMemberTier, upsertTier } from "./store/member.repo";
 import { loadPricingInput, type PriceQuery, pricingConfigSource } from "./store/pricing-data.repo";
 import { setCoinsPolicy, setShopShipping } from "./store/settings.repo";
@@ -78,12 +84,21 @@ const promotionService: ServiceSchema<ServiceSettingSchema, PromotionMethods, Pr
       },
     },
 
-    /** Returns a lock's coupons and coins; idempotent, a no-op when nothing is held. */
+    /** Returns what a lock still holds (after released parts); idempotent, a no-op when nothing is held. */
     unlock: {
       visibility: "public",
       params: P.UNLOCK_PARAMS,
       handler(ctx: Ctx<UnlockParams>) {
         return unlockPromotions(this.pool, ctx.params);
+      },
+    },
+
+    /** Returns one closed child's coupons and coins from a held lock; idempotent per (lockId, partId). */
+    releasePart: {
+      visibility: "public",
+      params: P.RELEASE_PART_PARAMS,
+      handler(ctx: Ctx<ReleasePartParams>) {
+        return releaseLockPart(this.pool, ctx.params);
       },
     },
 

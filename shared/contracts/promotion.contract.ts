@@ -109,6 +109,33 @@ export interface LockResult {
   changed: boolean;
 }
 
+/**
+ * `promotion.releasePart`: returns one part of a held lock while the rest stays held (a child order closed
+ * before payment, its siblings still open): those of `couponIds` that are this lock's, and `coins`, at most
+ * what the lock still holds. Idempotent per (lockId, partId). On a RELEASED lock a new part returns nothing
+ * (unlock returned everything); on a REDEEMED one it is INVALID_TRANSITION {lockId, state, event};
+ * an unknown lockId is NOT_FOUND.
+ */
+export interface ReleasePartParams {
+  lockId: string;
+  /** The part's stable id (the closed child's order number): a second call with it changes nothing. */
+  partId: string;
+  couponIds: string[];
+  coins: number;
+  reason: string;
+}
+
+/** What `promotion.releasePart` answers: what this part returned, and the lock's status. */
+export interface ReleasePartResult {
+  lockId: string;
+  partId: string;
+  status: LockResult["status"];
+  couponIds: string[];
+  coins: number;
+  /** False when the part was released before (a retry) or the lock held nothing more. */
+  changed: boolean;
+}
+
 /** `promotion.redeem {lockId}`: LOCKED coupons become USED once the order is paid; idempotent. NOT_FOUND when nothing was ever locked. */
 export interface RedeemParams {
   lockId: string;

@@ -219,6 +219,75 @@ describe("orders before payment", () => {
     expect((await catalog.stock(other)).find((x) => x.warehouseId === wh)).toMatchObject({ reserved: 1 });
   });
 
+  /** The buyer's coins balance and the status of each of their coupons. */
+  async function wallet(token: string) {
+    const coupons = expectOk(await request(url, "GET", "/api/v1/me/coupons", { token }), "coupons");
+    const member = expectOk(await request(url, "GET", "/api/v1/me/member", { token }), "member");
+    const status = Object.fromEntries((coupons.items as any[]).map((c) => [c.couponId, c.status]));
+    return { coins: member.coins as number, status };
+  }
+
+  it("returns a merchant-cancelled child's shop coupon and coins share at once, and the rest with the last child", async () => {
+    const s = await scenario();
+    const shopTemplate = await catalog.couponTemplate({
+      scope: "SHOP",
+      shopId: shop,
+      thresholdMinor: 10_000,
+      discountMinor: 2_000,
+    });
+    const shopCoupon = await catalog.issueCoupon(shopTemplate, s.buyerId);
+    const otherShop = uniqueId("shop");
+    const other = await catalog.sku({ shopId: otherShop, priceMinor: 8_000, stock: { [wh]: 10 } });
+    const body = {
+      ...s.body,
+      couponIds: [shopCoupon, s.couponId],
+      lines: [...s.body.lines, { skuId: other, quantity: 1 }],
+    };
+    const created = expectOk(await request(url, "POST", "/api/v1/orders", { token: s.token, body }), "order");
+    const mine = created.orders.find((o: any) => o.shopId === shop);
+    const theirs = created.orders.find((o: any) => o.shopId === otherShop);
+    expect(mine.lines[0].allocations).toContainEqual(
+      expect.objectContaining({ kind: "SHOP_COUPON", sourceId: shopCoupon }),
+    );
+    // The default policy is 100 coins = 1 yuan: one coin per fen, so a child's share is its coins deduction.
+    const share = mine.amounts.coinsDeductionMinor;
+    expect(share + theirs.amounts.coinsDeductionMinor).toBe(500);
+    expect(share).toBeGreaterThan(0);
+    expect(share).toBeLessThan(500);
+    expect(await wallet(s.token)).toMatchObject({ coins: 1_500 });
+
+    const merchant = await catalog.merchantToken(shop);
+    const cancelled = await request(url, "POST", `/api/v1/orders/${mine.orderNo}/cancel`, {
+      token: merchant,
+      body: { reason: "out of stock" },
+    });
+    expect(cancelled.status).toBe(200);
+    await waitFor("shop A's coupon and coins share to return", async () => {
+      const w = await wallet(s.token);
+      return w.status[shopCoupon] === "AVAILABLE" && w.coins === 1_500 + share;
+    });
+    const partly = await wallet(s.token);
+    expect(partly.coins).toBe(1_500 + share);
+    expect(partly.status[s.couponId]).toBe("LOCKED");
+
+    const rest = await request(url, "POST", `/api/v1/orders/${theirs.orderNo}/cancel`, {
+      token: s.token,
+      body: {},
+    });
+    expect(rest.status).toBe(200);
+    await waitFor("every hold to return once the last child closes", async () => {
+      const w = await wallet(s.token);
+      const stock = [...(await catalog.stock(s.skuId)), ...(await catalog.stock(other))];
+      return (
+        w.coins === 2_000 &&
+        w.status[shopCoupon] === "AVAILABLE" &&
+        w.status[s.couponId] === "AVAILABLE" &&
+        stock.every((x) => x.reserved === 0)
+      );
+    });
+    expect((await wallet(s.token)).coins).toBe(2_000);
+  });
+
   it("lets an operator cancel any checkout", async () => {
     const s = await scenario();
     const created = expectOk(

@@ -1,12 +1,14 @@
 import type { Pool } from "pg";
-import { withTransaction } from "../../../shared/db/pool";
-import { OmsError } from "../../../shared/errors";
+import type { ReleasePartParams, UnlockParams } from "../../../shared/contracts/promotion.contract";
+import { type Queryable, withTransaction } from "../../../shared/db/pool";
+import { notFound, OmsError } from "../../../shared/errors";
 import { recordEvent } from "../../../shared/outbox/outbox";
 import { type ActorRole, apply } from "../../../shared/state-machine/engine";
+import { childHolds } from "../domain/holds";
 import type { ChildOrder } from "../domain/order";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
 import { ORDER_EVENTS, type OrderClosedPayload } from "../order.events";
-import { appendTimeline, findOrders, updateOrder } from "../store/order.repo";
+import { appendTimeline, findOrders, findParent, updateOrder } from "../store/order.repo";
 
 /** Who closes, when and why. */
 export interface CloseCommand {
@@ -23,6 +25,15 @@ export interface CloseCommand {
   authorize?: (order: ChildOrder) => void;
 }
 
+// A timeout skips orders paid meanwhile. A whole-checkout cancel leaves alone the children a merchant closed
+// before; with none left open the state table refuses it, so a repeated cancel is INVALID_TRANSITION.
+function closingOf(targets: ChildOrder[], cmd: CloseCommand): ChildOrder[] {
+  if (cmd.event === "payment.timeout") return targets.filter((o) => o.status === "PENDING_PAYMENT");
+  if (cmd.orderNos) return targets;
+  const open = targets.filter((o) => o.status !== "CLOSED");
+  return open.length > 0 ? open : targets;
+}
+
 /**
  * Closes pending child orders of one parent in one transaction, through the
  * state table, with their timeline entries and `order.closed` events. A
@@ -35,8 +46,7 @@ export async function closeOrders(pool: Pool, cmd: CloseCommand): Promise<ChildO
     const targets = all.filter((o) => !cmd.orderNos || cmd.orderNos.includes(o.orderNo));
     if (targets.length === 0)
       throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo: cmd.parentOrderNo });
-    const closing =
-      cmd.event === "payment.timeout" ? targets.filter((o) => o.status === "PENDING_PAYMENT") : targets;
+    const closing = closingOf(targets, cmd);
     for (const order of closing) {
       cmd.authorize?.(order);
       const result = apply(STANDARD_ORDER_TABLE, order.status, cmd.event, {
@@ -66,5 +76,41 @@ export async function closeOrders(pool: Pool, cmd: CloseCommand): Promise<ChildO
       await recordEvent(tx, ORDER_EVENTS.closed, payload, cmd.now);
     }
     return closing;
+  });
+}
+
+/** The actions returning holds take, as the broker's `call`. */
+export interface HoldCalls {
+  release(params: { reservationId: string; reason: string }): Promise<unknown>;
+  unlock(params: UnlockParams): Promise<unknown>;
+  releasePart(params: ReleasePartParams): Promise<unknown>;
+}
+
+/**
+ * Returns what a closed unpaid child held: its stock, then its own part of the checkout's coupons and coins
+ * while siblings stay open (keyed by its order number, so a redelivery returns nothing twice), or whatever
+ * the checkout's lock still holds once the last child is closed.
+ */
+export async function returnHolds(q: Queryable, calls: HoldCalls, closed: OrderClosedPayload): Promise<void> {
+  if (closed.holdsReturned) return;
+  await calls.release({ reservationId: closed.orderNo, reason: closed.reason });
+  if (closed.parentFullyClosed) {
+    await calls.unlock({ lockId: closed.parentOrderNo, reason: closed.reason });
+    return;
+  }
+  const parent = await findParent(q, closed.parentOrderNo);
+  if (!parent) throw notFound("Parent order", { parentOrderNo: closed.parentOrderNo });
+  const holds = childHolds(
+    parent,
+    await findOrders(q, { parentOrderNo: closed.parentOrderNo }),
+    closed.orderNo,
+  );
+  // Nothing of this child was locked (the checkout may have no lock at all).
+  if (holds.couponIds.length === 0 && holds.coins === 0) return;
+  await calls.releasePart({
+    lockId: closed.parentOrderNo,
+    partId: closed.orderNo,
+    ...holds,
+    reason: closed.reason,
   });
 }

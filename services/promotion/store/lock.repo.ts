@@ -33,7 +33,8 @@ async function lockRow(tx: Queryable, lockId: string): Promise<LockRow | undefin
   return rows[0];
 }
 
-const refused = (row: LockRow, event: string) =>
+/** INVALID_TRANSITION for an event the lock's status no longer allows (RELEASED and REDEEMED are final). */
+export const refused = (row: Pick<LockRow, "lock_id" | "status">, event: string) =>
   new OmsError("INVALID_TRANSITION", `Lock ${row.lock_id} is ${row.status}`, {
     lockId: row.lock_id,
     state: row.status,
@@ -90,14 +91,19 @@ async function claimLock(tx: Queryable, params: LockParams): Promise<Coupon[] | 
   return rows.filter((row) => row.coupon_id !== null).map(toCoupon);
 }
 
-// The same lock id again: the same checkout is a retry; anything else reusing the id is a conflict.
+// The same lock id again: the same checkout is a retry; anything else reusing the id is a conflict. What the
+// checkout locked is what the lock still holds plus its released parts.
 async function repeatedLock(tx: Queryable, params: LockParams): Promise<LockResult> {
   const row = (await lockRow(tx, params.lockId)) as LockRow;
   if (row.status === "RELEASED") throw refused(row, "lock");
+  const { rows: parts } = await tx.query<{ coupon_ids: string[]; coins: number }>(
+    "SELECT coupon_ids, coins FROM promotion_lock_part WHERE lock_id = $1",
+    [params.lockId],
+  );
   const same =
     row.buyer_id === params.buyerId &&
-    row.coins === params.coins &&
-    sameSet(row.coupon_ids, params.couponIds);
+    parts.reduce((sum, part) => sum + part.coins, row.coins) === params.coins &&
+    sameSet([...row.coupon_ids, ...parts.flatMap((part) => part.coupon_ids)], params.couponIds);
   if (!same)
     throw new OmsError("CONFLICT", `Lock ${params.lockId} holds a different checkout`, {
       lockId: params.lockId,
@@ -106,9 +112,10 @@ async function repeatedLock(tx: Queryable, params: LockParams): Promise<LockResu
 }
 
 /**
- * Returns a lock's coupons (LOCKED -> AVAILABLE) and coins. Idempotent; an unknown id leaves a RELEASED
- * marker so that a lock arriving after its own compensation holds nothing. A REDEEMED lock is refused.
- * Each step is one atomic statement: an unknown id costs one round trip, a held lock two.
+ * Returns what a lock still holds (coupons LOCKED -> AVAILABLE, coins): all of it, or what its released parts
+ * left. Idempotent; an unknown id leaves a RELEASED marker so that a lock arriving after its own compensation
+ * holds nothing. A REDEEMED lock is refused. Each step is one atomic statement: an unknown id costs one round
+ * trip, a held lock two.
  */
 export async function unlockPromotions(pool: Pool, params: UnlockParams): Promise<LockResult> {
   // Waits for a lock with the same id still being written, so a lock row is committed when this finds it.
@@ -129,8 +136,8 @@ export async function unlockPromotions(pool: Pool, params: UnlockParams): Promis
   return toResult(row, false);
 }
 
-// HELD -> RELEASED with its coupons and coins back (a RELEASE entry into the account the HOLD took them from),
-// as one statement so the lock row, coupons, balance and ledger change together or not at all.
+// HELD -> RELEASED with its remaining coupons and coins back (a RELEASE entry into the account the HOLD took
+// them from), as one statement so the lock row, coupons, balance and ledger change together or not at all.
 const RELEASE_HELD = `
   WITH released AS (
     UPDATE promotion_lock SET status = 'RELEASED', reason = $2, updated_at = now()

@@ -81,22 +81,27 @@ CREATE TABLE coins_account (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
--- ADJUST: an operator's grant or deduction; HOLD: coins taken by a checkout lock; RELEASE: returned by unlock.
--- One HOLD and one RELEASE per lock at most, whatever the retries.
+-- ADJUST: an operator's grant or deduction; HOLD: coins taken by a checkout lock; RELEASE: returned by
+-- unlock; PART_RELEASE: one part's coins returned by releasePart while the rest of the lock stays held.
 CREATE TABLE coins_entry (
   entry_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   user_id text NOT NULL REFERENCES coins_account (user_id),
   delta bigint NOT NULL CHECK (delta <> 0),
-  kind text NOT NULL CHECK (kind IN ('ADJUST', 'HOLD', 'RELEASE')),
+  kind text NOT NULL CHECK (kind IN ('ADJUST', 'HOLD', 'RELEASE', 'PART_RELEASE')),
   reason text NOT NULL,
   lock_id text,
+  part_id text,
   created_at timestamptz NOT NULL DEFAULT now(),
   CHECK ((kind = 'ADJUST') = (lock_id IS NULL)),
-  UNIQUE (lock_id, kind)
+  CHECK ((kind = 'PART_RELEASE') = (part_id IS NOT NULL))
 );
+-- One HOLD and one RELEASE per lock and one PART_RELEASE per part, whatever the retries: NULLS NOT DISTINCT
+-- keeps a lock's single HOLD and RELEASE (part_id NULL) unique; ADJUST entries have no lock and are left out.
+CREATE UNIQUE INDEX coins_entry_once_idx ON coins_entry (lock_id, kind, part_id) NULLS NOT DISTINCT
+  WHERE lock_id IS NOT NULL;
 CREATE INDEX coins_entry_user_idx ON coins_entry (user_id, entry_id);
 
--- What a checkout holds (coupons, coins), keyed by the caller's lock id (the parent order number).
+-- What a checkout still holds (coupons, coins), keyed by the caller's lock id (the parent order number).
 -- An unlock of an unknown id leaves a RELEASED row behind, so a lock arriving late holds nothing.
 CREATE TABLE promotion_lock (
   lock_id text PRIMARY KEY,
@@ -107,6 +112,19 @@ CREATE TABLE promotion_lock (
   reason text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- What each released part of a lock (a child order closed while its siblings stay open) took out of it.
+-- The key makes releasePart idempotent; the lock row keeps only what is still held, so its parts plus the
+-- row are what was locked.
+CREATE TABLE promotion_lock_part (
+  lock_id text NOT NULL REFERENCES promotion_lock (lock_id),
+  part_id text NOT NULL,
+  coupon_ids text[] NOT NULL DEFAULT '{}',
+  coins bigint NOT NULL DEFAULT 0 CHECK (coins >= 0),
+  reason text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (lock_id, part_id)
 );
 
 -- Shipping per shop; a shop without a row pays the default (1000 fen, free from 9900).
