@@ -27,8 +27,22 @@ interface GatewayVars extends PersistentServiceVars {
 // biome-ignore lint/suspicious/noExplicitAny: moleculer-web settings are untyped
 type GatewaySettings = ServiceSettingSchema & Record<string, any>;
 type Req = IncomingMessage & {
-  $alias?: { roles?: RouteDef["roles"]; status?: number; target?: string; method?: string; path?: string };
+  $alias?: {
+    roles?: RouteDef["roles"];
+    status?: number;
+    target?: string;
+    method?: string;
+    path?: string;
+    webhook?: boolean;
+  };
+  originalUrl?: string;
+  rawBody?: string;
 };
+
+/** Keeps the exact bytes of a webhook's body: its signature is over them, not over re-serialised JSON. */
+function keepWebhookBody(req: Req, _res: Res, buf: Buffer): void {
+  if ((req.originalUrl ?? req.url ?? "").includes("/callbacks/")) req.rawBody = buf.toString("utf8");
+}
 type Res = ServerResponse;
 
 /** Body-parser failures carry a `type` like "entity.parse.failed"; map them to the API's codes. */
@@ -44,7 +58,7 @@ const aliases = Object.fromEntries(
     `${r.method} ${r.path}`,
     r.idempotent
       ? { action: "gateway.idempotent", target: r.action, roles: r.roles, status: r.status }
-      : { action: r.action, roles: r.roles, status: r.status },
+      : { action: r.action, roles: r.roles, status: r.status, webhook: r.webhook },
   ]),
 );
 
@@ -87,10 +101,20 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
         mappingPolicy: "restrict",
         authentication: true,
         authorization: true,
-        bodyParsers: { json: { strict: true, limit: "256kb" } },
+        bodyParsers: { json: { strict: true, limit: "256kb", verify: keepWebhookBody } },
         aliases,
-        onBeforeCall(ctx: Context<unknown, { idempotency?: IdempotencyMeta }>, _route: unknown, req: Req) {
+        onBeforeCall(
+          ctx: Context<unknown, { idempotency?: IdempotencyMeta; rawBody?: string; signature?: string }>,
+          _route: unknown,
+          req: Req,
+        ) {
           const alias = req.$alias;
+          if (alias?.webhook) {
+            const signature = req.headers["x-signature"];
+            ctx.meta.rawBody = req.rawBody;
+            ctx.meta.signature = Array.isArray(signature) ? signature[0] : signature;
+            return;
+          }
           if (!alias?.target) return;
           const header = req.headers["idempotency-key"];
           ctx.meta.idempotency = {

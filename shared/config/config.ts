@@ -31,6 +31,14 @@ export interface AppConfig {
   channelMaxRetries: number;
   /** How often timer sweepers look for overdue work a lost timer job missed. */
   sweepIntervalMs: number;
+  /** Sandbox payment providers (WECHAT, ALIPAY, UNIONPAY) and their completion endpoint. */
+  paymentSandbox: boolean;
+  /** A payment still PENDING this long after creation is asked about at its provider (active query). */
+  paymentQueryAfterMs: number;
+  /** HMAC-SHA256 keys of the providers' signed callbacks; an empty key refuses that provider's callbacks. */
+  paymentWechatSecret: string;
+  paymentAlipaySecret: string;
+  paymentUnionpaySecret: string;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -62,6 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (jwtSecret === "") throw new Error("JWT_SECRET must be set in production");
   const orderNoSecret = str(env, "ORDER_NO_SECRET", production ? "" : "dev-only-order-number-key");
   if (orderNoSecret === "") throw new Error("ORDER_NO_SECRET must be set in production");
+  // Dev-only callback keys outside production; in production an unset key refuses that provider's callbacks.
+  const providerSecret = (name: string, dev: string) => str(env, name, production ? "" : dev);
   return {
     nodeEnv,
     namespace: str(env, "NAMESPACE", "oms"),
@@ -84,6 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxPollMs: int(env, "OUTBOX_POLL_MS", 200),
     channelMaxRetries: int(env, "CHANNEL_MAX_RETRIES", 5),
     sweepIntervalMs: int(env, "SWEEP_INTERVAL_MS", 30_000),
+    paymentSandbox: bool(env, "PAYMENT_SANDBOX", true),
+    paymentQueryAfterMs: int(env, "PAYMENT_QUERY_AFTER_MS", 60_000),
+    paymentWechatSecret: providerSecret("PAYMENT_WECHAT_SECRET", "dev-only-wechat-callback-key"),
+    paymentAlipaySecret: providerSecret("PAYMENT_ALIPAY_SECRET", "dev-only-alipay-callback-key"),
+    paymentUnionpaySecret: providerSecret("PAYMENT_UNIONPAY_SECRET", "dev-only-unionpay-callback-key"),
   };
 }
 

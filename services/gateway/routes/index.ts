@@ -1,6 +1,7 @@
 import { IDENTITY_ROUTES } from "./identity.routes";
 import { INVENTORY_ROUTES } from "./inventory.routes";
 import { ORDER_ROUTES } from "./order.routes";
+import { PAYMENT_ROUTES } from "./payment.routes";
 import { PROMOTION_ROUTES } from "./promotion.routes";
 import type { RouteDef } from "./route-def";
 
@@ -10,4 +11,5 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...INVENTORY_ROUTES,
   ...PROMOTION_ROUTES,
   ...ORDER_ROUTES,
+  ...PAYMENT_ROUTES,
 ];

@@ -16,6 +16,8 @@ export interface RouteDef {
   status?: number;
   /** POSTs that create something honour `Idempotency-Key` (API.md). */
   idempotent?: boolean;
+  /** A provider's webhook: the action gets the raw body and `X-Signature` in `ctx.meta` to verify. */
+  webhook?: boolean;
 }
 
 export const ALL: readonly Role[] = ["buyer", "merchant", "admin"];

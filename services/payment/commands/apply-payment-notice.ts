@@ -1,0 +1,88 @@
+import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { withTransaction } from "../../../shared/db/pool";
+import { OmsError } from "../../../shared/errors";
+import { apply } from "../../../shared/state-machine/engine";
+import type { NoticeSource, PaymentNotice } from "../domain/notice";
+import type { Payment } from "../domain/payment";
+import { paymentEvents } from "../domain/payment-events";
+import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
+import { storeNotice } from "../store/notice.repo";
+import { findPayment, lockCheckout, paidAttemptNo, savePaymentTransition } from "../store/payment.repo";
+import type { DocumentOutcome } from "./handle-document";
+import type { PaymentDeps } from "./payment-deps";
+import { createDuplicateRefund, submitRefund } from "./refund-payment";
+
+/** The attempt a notice is about, with the amount checked: 404 PAYMENT_NOT_FOUND, 422 AMOUNT_MISMATCH. */
+async function paymentOf(deps: PaymentDeps, method: PaymentMethod, notice: PaymentNotice): Promise<Payment> {
+  const payment = await findPayment(deps.pool, notice.paymentNo);
+  if (!payment || payment.method !== method || payment.providerPaymentNo !== notice.providerPaymentNo) {
+    throw new OmsError("PAYMENT_NOT_FOUND", "No such payment", { paymentNo: notice.paymentNo });
+  }
+  if (notice.amountMinor !== payment.amountMinor) {
+    throw new OmsError("AMOUNT_MISMATCH", "The notified amount is not the payment's amount", {
+      paymentNo: payment.paymentNo,
+      field: "amount",
+    });
+  }
+  return payment;
+}
+
+/**
+ * Applies a provider's payment result once. Under the checkout's lock: store the notice in the
+ * inbox (a duplicate stops here), run the payment table, and write the new state with its events
+ * in one statement. Money on an attempt after another paid the checkout is refunded automatically.
+ */
+export async function applyPaymentNotice(
+  deps: PaymentDeps,
+  method: PaymentMethod,
+  notice: PaymentNotice,
+  source: NoticeSource,
+  rawBody: string,
+): Promise<DocumentOutcome> {
+  const found = await paymentOf(deps, method, notice);
+  const now = new Date();
+  const done = await withTransaction(deps.pool, async (tx) => {
+    await lockCheckout(tx, found.parentOrderNo);
+    const payment = (await findPayment(tx, found.paymentNo, true)) as Payment;
+    const paidBy = await paidAttemptNo(tx, payment.parentOrderNo);
+    const t = apply(
+      PAYMENT_TABLE,
+      payment.status,
+      notice.result === "SUCCESS" ? "provider.succeeded" : "provider.failed",
+      {
+        now,
+        actor: method,
+        role: "system",
+        eventId: notice.notificationId,
+        facts: { paidByAnotherAttempt: paidBy !== null && paidBy !== payment.paymentNo },
+        guards: PAYMENT_GUARDS,
+      },
+    );
+    const changes = t.effects.length > 0 || t.from !== t.to;
+    const outcome = changes ? `${t.from} -> ${t.to}` : `${t.to}, unchanged`;
+    if (!(await storeNotice(tx, method, notice, source, rawBody, outcome))) {
+      return { duplicate: true, status: payment.status, events: 0, refundNo: null };
+    }
+    if (!changes) return { duplicate: false, status: t.to, events: 0, refundNo: null };
+    const events = paymentEvents(payment, t.effects, notice, now);
+    await savePaymentTransition(tx, {
+      paymentNo: payment.paymentNo,
+      parentOrderNo: payment.parentOrderNo,
+      to: t.to,
+      recordPaid: t.effects.includes("recordPaid"),
+      duplicate: t.effects.includes("markDuplicate"),
+      closeOtherAttempts: t.effects.includes("closeOtherAttempts"),
+      failureReason: notice.result === "FAIL" ? (notice.reason ?? "PAYMENT_FAILED") : null,
+      paidAt: new Date(notice.occurredAt),
+      now,
+      events,
+    });
+    const refundNo = t.effects.includes("refundDuplicate")
+      ? await createDuplicateRefund(deps, tx, payment, now)
+      : null;
+    return { duplicate: false, status: t.to, events: events.length, refundNo };
+  });
+  if (done.events > 0) deps.committed();
+  if (done.refundNo) await submitRefund(deps, done.refundNo);
+  return { kind: "PAYMENT", subjectNo: found.paymentNo, duplicate: done.duplicate, status: done.status };
+}

@@ -1,0 +1,100 @@
+import type { Caller } from "../../../shared/contracts/caller";
+import type { PaymentMethod, PreparePaymentResult } from "../../../shared/contracts/payment.contract";
+import { withTransaction } from "../../../shared/db/pool";
+import { OmsError } from "../../../shared/errors";
+import { apply } from "../../../shared/state-machine/engine";
+import type { Payment } from "../domain/payment";
+import { numberRequest } from "../domain/payment-numbers";
+import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
+import { presentCreated } from "../domain/payment-view";
+import { closeAttempt, insertPayment, lockCheckout, paymentsOfParent } from "../store/payment.repo";
+import type { PaymentDeps } from "./payment-deps";
+
+const reusable = (p: Payment | undefined, method: PaymentMethod, amountMinor: number) =>
+  p !== undefined && p.status === "PENDING" && p.method === method && p.amountMinor === amountMinor;
+
+/** What the order service said about the checkout, checked against the caller. */
+function checkedPreparation(caller: Caller, parentOrderNo: string, prepared: PreparePaymentResult): number {
+  if (prepared.parentOrderNo !== parentOrderNo || prepared.buyerId !== caller.userId) {
+    throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
+  }
+  if (!Number.isSafeInteger(prepared.payableMinor) || prepared.payableMinor <= 0) {
+    throw new OmsError("INVALID_TRANSITION", "Nothing to pay for this checkout", {
+      state: "NOTHING_TO_PAY",
+      event: "pay",
+    });
+  }
+  return prepared.payableMinor;
+}
+
+/**
+ * Starts paying a checkout with `method`. The order service first confirms ownership, that it is
+ * still payable, and the stock (`prepare`). The open attempt is returned when method and amount are
+ * unchanged; otherwise it is CLOSED and a new one opened at the provider - all decided under the
+ * checkout's lock, so a checkout never has two open attempts and a paid one gets none.
+ */
+export async function createPayment(
+  deps: PaymentDeps,
+  caller: Caller,
+  body: { parentOrderNo: string; method: PaymentMethod },
+  prepare: () => Promise<PreparePaymentResult>,
+) {
+  if (caller.role !== "buyer") throw new OmsError("FORBIDDEN", "Only the buyer pays", { role: caller.role });
+  const { parentOrderNo, method } = body;
+  const amountMinor = checkedPreparation(caller, parentOrderNo, await prepare());
+  const open = (await paymentsOfParent(deps.pool, parentOrderNo)).find((p) => p.status === "PENDING");
+  if (reusable(open, method, amountMinor)) return presentCreated(open as Payment);
+
+  const provider = deps.providers.get(method);
+  const paymentNo = await deps.nextNumber(numberRequest(parentOrderNo, caller.userId, "PAYMENT"));
+  const opened = await provider.createPayment({
+    paymentNo,
+    amountMinor,
+    currency: "CNY",
+    description: `Order ${parentOrderNo}`,
+  });
+  const now = new Date();
+  const payment: Payment = {
+    paymentNo,
+    parentOrderNo,
+    buyerId: caller.userId,
+    method,
+    providerPaymentNo: opened.providerPaymentNo,
+    payUrl: opened.payUrl,
+    status: "PENDING",
+    amountMinor,
+    currency: "CNY",
+    paidMinor: 0,
+    refundedMinor: 0,
+    duplicate: false,
+    failureReason: null,
+    createdAt: now,
+    paidAt: null,
+    closedAt: null,
+  };
+  const result = await withTransaction(deps.pool, async (tx) => {
+    await lockCheckout(tx, parentOrderNo, caller.userId);
+    const attempts = await paymentsOfParent(tx, parentOrderNo);
+    if (attempts.some((p) => p.status === "SUCCEEDED" && !p.duplicate)) {
+      throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", {
+        state: "PAID",
+        event: "pay",
+      });
+    }
+    const pending = attempts.find((p) => p.status === "PENDING");
+    if (reusable(pending, method, amountMinor)) return pending as Payment; // a concurrent twin won
+    if (pending) {
+      apply(PAYMENT_TABLE, pending.status, "attempt.replaced", {
+        now,
+        actor: caller.userId,
+        role: "buyer",
+        facts: { paidByAnotherAttempt: false },
+        guards: PAYMENT_GUARDS,
+      });
+      await closeAttempt(tx, pending.paymentNo, now);
+    }
+    await insertPayment(tx, payment, new Date(now.getTime() + deps.queryAfterMs));
+    return payment;
+  });
+  return presentCreated(result);
+}

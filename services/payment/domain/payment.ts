@@ -1,0 +1,41 @@
+import type { PaymentMethod, PaymentStatus, RefundStatus } from "../../../shared/contracts/payment.contract";
+
+/** A payment attempt: the buyer chose a method for a checkout; amounts in fen. */
+export interface Payment {
+  paymentNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  method: PaymentMethod;
+  providerPaymentNo: string;
+  payUrl: string;
+  status: PaymentStatus;
+  amountMinor: number;
+  currency: "CNY";
+  paidMinor: number;
+  /** Refunds not failed, pending included: what "never more than paid" counts. */
+  refundedMinor: number;
+  /** Money that arrived after another attempt had paid the checkout (refunded automatically). */
+  duplicate: boolean;
+  failureReason: string | null;
+  createdAt: Date;
+  paidAt: Date | null;
+  closedAt: Date | null;
+}
+
+/** REQUESTED by the order service, or DUPLICATE_PAYMENT: the payment service gives back a second payment. */
+export type RefundCause = "REQUESTED" | "DUPLICATE_PAYMENT";
+
+/** A refund of part of a payment. */
+export interface Refund {
+  refundNo: string;
+  paymentNo: string;
+  orderNo: string | null;
+  amountMinor: number;
+  reason: string;
+  cause: RefundCause;
+  idempotencyKey: string;
+  status: RefundStatus;
+  providerRefundNo: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}

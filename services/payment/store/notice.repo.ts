@@ -1,0 +1,35 @@
+import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import type { Queryable } from "../../../shared/db/pool";
+import type { NoticeSource, ProviderNotice } from "../domain/notice";
+
+/**
+ * Stores a provider notification in the inbox, keyed by (provider, notification id), with what it
+ * did. False when that notification was stored before: a duplicate or a replay, to be ignored. A
+ * concurrent duplicate waits on the key until the first commits, then finds it.
+ */
+export async function storeNotice(
+  q: Queryable,
+  provider: PaymentMethod,
+  notice: ProviderNotice,
+  source: NoticeSource,
+  rawBody: string,
+  outcome: string,
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `INSERT INTO provider_notifications (provider, notification_id, kind, subject_no, result, amount_minor, source,
+       raw_body, outcome)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+    [
+      provider,
+      notice.notificationId,
+      notice.kind,
+      notice.kind === "PAYMENT" ? notice.paymentNo : notice.refundNo,
+      notice.result,
+      notice.amountMinor,
+      source,
+      rawBody,
+      outcome,
+    ],
+  );
+  return rowCount === 1;
+}

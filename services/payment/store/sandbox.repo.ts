@@ -1,0 +1,133 @@
+import type { Pool } from "pg";
+import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { withTransaction } from "../../../shared/db/pool";
+import { OmsError } from "../../../shared/errors";
+import type { ProviderResult } from "../domain/notice";
+
+/** The sandbox provider's own record of a payment (the third party's side). */
+export interface SandboxPayment {
+  providerPaymentNo: string;
+  method: PaymentMethod;
+  paymentNo: string;
+  amountMinor: number;
+  status: "PENDING" | ProviderResult;
+  succeededAt: Date | null;
+  failedAt: Date | null;
+}
+
+export interface SandboxRefund {
+  providerRefundNo: string;
+  refundNo: string;
+  providerPaymentNo: string;
+  paymentNo: string;
+  amountMinor: number;
+  completedAt: Date;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a pg row
+const toPayment = (r: any): SandboxPayment => ({
+  providerPaymentNo: r.provider_payment_no,
+  method: r.method,
+  paymentNo: r.payment_no,
+  amountMinor: r.amount_minor,
+  status: r.status,
+  succeededAt: r.succeeded_at,
+  failedAt: r.failed_at,
+});
+
+/** Opens a sandbox payment, or returns the one already open for this merchant payment number. */
+export async function openSandboxPayment(
+  pool: Pool,
+  p: Omit<SandboxPayment, "status" | "succeededAt" | "failedAt">,
+) {
+  await pool.query(
+    `INSERT INTO sandbox_payments (provider_payment_no, method, payment_no, amount_minor, status)
+     VALUES ($1, $2, $3, $4, 'PENDING') ON CONFLICT (method, payment_no) DO NOTHING`,
+    [p.providerPaymentNo, p.method, p.paymentNo, p.amountMinor],
+  );
+  const { rows } = await pool.query("SELECT * FROM sandbox_payments WHERE method = $1 AND payment_no = $2", [
+    p.method,
+    p.paymentNo,
+  ]);
+  return toPayment(rows[0]);
+}
+
+export async function findSandboxPayment(
+  pool: Pool,
+  providerPaymentNo: string,
+): Promise<SandboxPayment | null> {
+  const { rows } = await pool.query("SELECT * FROM sandbox_payments WHERE provider_payment_no = $1", [
+    providerPaymentNo,
+  ]);
+  return rows[0] ? toPayment(rows[0]) : null;
+}
+
+/** Records the payer's outcome: a success is final at the provider too; the first time of each result is kept. */
+export async function completeSandboxPayment(
+  pool: Pool,
+  providerPaymentNo: string,
+  result: ProviderResult,
+  at: Date,
+): Promise<SandboxPayment | null> {
+  const { rows } = await pool.query(
+    `UPDATE sandbox_payments SET
+       status = CASE WHEN status = 'SUCCESS' THEN 'SUCCESS' ELSE $2 END,
+       succeeded_at = CASE WHEN $2 = 'SUCCESS' THEN COALESCE(succeeded_at, $3) ELSE succeeded_at END,
+       failed_at = CASE WHEN $2 = 'FAIL' THEN COALESCE(failed_at, $3) ELSE failed_at END
+     WHERE provider_payment_no = $1 RETURNING *`,
+    [providerPaymentNo, result, at],
+  );
+  return rows[0] ? toPayment(rows[0]) : null;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a pg row
+const toRefund = (r: any): SandboxRefund => ({
+  providerRefundNo: r.provider_refund_no,
+  refundNo: r.refund_no,
+  providerPaymentNo: r.provider_payment_no,
+  paymentNo: r.payment_no,
+  amountMinor: r.amount_minor,
+  completedAt: r.completed_at,
+});
+
+const REFUND_SELECT = `SELECT r.*, p.payment_no FROM sandbox_refunds r
+  JOIN sandbox_payments p USING (provider_payment_no) WHERE r.method = $1 AND r.refund_no = $2`;
+
+/**
+ * Refunds at the sandbox provider, idempotent per refund number; like a real provider it refuses
+ * an unpaid payment or a total above what was paid. Completes at once.
+ */
+export async function refundAtSandbox(
+  pool: Pool,
+  method: PaymentMethod,
+  r: Omit<SandboxRefund, "paymentNo">,
+) {
+  return withTransaction(pool, async (tx) => {
+    const { rows: paid } = await tx.query(
+      "SELECT status, amount_minor FROM sandbox_payments WHERE provider_payment_no = $1 FOR UPDATE",
+      [r.providerPaymentNo],
+    );
+    const existing = await tx.query(REFUND_SELECT, [method, r.refundNo]);
+    if (existing.rows[0]) return toRefund(existing.rows[0]);
+    if (paid[0]?.status !== "SUCCESS")
+      throw new OmsError("CONFLICT", "TRADE_NOT_PAID", { providerPaymentNo: r.providerPaymentNo });
+    const { rows: sum } = await tx.query(
+      "SELECT COALESCE(sum(amount_minor), 0) AS total FROM sandbox_refunds WHERE provider_payment_no = $1",
+      [r.providerPaymentNo],
+    );
+    if (Number(sum[0].total) + r.amountMinor > paid[0].amount_minor) {
+      throw new OmsError("CONFLICT", "REFUND_AMOUNT_EXCEEDED", { providerPaymentNo: r.providerPaymentNo });
+    }
+    await tx.query(
+      `INSERT INTO sandbox_refunds (provider_refund_no, method, refund_no, provider_payment_no, amount_minor, status,
+         completed_at) VALUES ($1, $2, $3, $4, $5, 'SUCCESS', $6)`,
+      [r.providerRefundNo, method, r.refundNo, r.providerPaymentNo, r.amountMinor, r.completedAt],
+    );
+    return toRefund((await tx.query(REFUND_SELECT, [method, r.refundNo])).rows[0]);
+  });
+}
+
+export async function findSandboxRefund(pool: Pool, method: PaymentMethod, refundNo: string) {
+  const { rows } = await pool.query(REFUND_SELECT, [method, refundNo]);
+  return rows[0] ? toRefund(rows[0]) : null;
+}

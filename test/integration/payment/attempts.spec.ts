@@ -1,0 +1,173 @@
+import "./payment-env";
+import { randomUUID } from "node:crypto";
+import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { restorePaymentEnv } from "./payment-env";
+import { buyer, count, eventually, type PaymentSystem, startPaymentSystem } from "./payment-harness";
+
+describe("payment attempts of one checkout", () => {
+  let sys: PaymentSystem;
+  beforeAll(async () => {
+    sys = await startPaymentSystem();
+  });
+  afterAll(async () => {
+    await sys?.stop();
+    restorePaymentEnv();
+  });
+
+  const call = (action: string, params: object, opts?: object): Promise<any> =>
+    sys.broker.call(action, params, opts);
+  const row = async (paymentNo: string) =>
+    (
+      await sys.pool.query(
+        "SELECT status, duplicate, paid_minor, refunded_minor FROM payments WHERE payment_no = $1",
+        [paymentNo],
+      )
+    ).rows[0];
+  const outbox = (channel: string, paymentNo: string) =>
+    count(sys.pool, "SELECT count(*) AS n FROM outbox WHERE channel = $1 AND payload->>'paymentNo' = $2", [
+      channel,
+      paymentNo,
+    ]);
+
+  function checkout(amountMinor = 5_000, frozen = false) {
+    const buyerId = `buyer-${randomUUID().slice(0, 8)}`;
+    const parentOrderNo = sys.book.open(buyerId, amountMinor, frozen);
+    const pay = (method: PaymentMethod) => call("payment.create", { parentOrderNo, method }, buyer(buyerId));
+    return { buyerId, parentOrderNo, pay };
+  }
+  const complete = (providerPaymentNo: string, result: "SUCCESS" | "FAIL" = "SUCCESS") =>
+    call("payment.sandboxComplete", { providerPaymentNo, result });
+
+  it("replaces the open attempt when the buyer picks another method, and reuses it for the same one", async () => {
+    const c = checkout();
+    const wechat = await c.pay("WECHAT");
+    expect(await c.pay("WECHAT")).toEqual(wechat);
+    const alipay = await c.pay("ALIPAY");
+    expect(alipay.paymentNo).not.toBe(wechat.paymentNo);
+    expect(alipay.providerPaymentNo).toMatch(/^\d{8}22001\d{15}$/);
+    expect((await row(wechat.paymentNo)).status).toBe("CLOSED");
+    expect((await row(alipay.paymentNo)).status).toBe("PENDING");
+    await complete(alipay.providerPaymentNo);
+    expect(await call("payment.forParent", { parentOrderNo: c.parentOrderNo })).toMatchObject({
+      paymentNo: alipay.paymentNo,
+      status: "SUCCEEDED",
+      paidMinor: 5_000,
+    });
+  });
+
+  it("keeps one open attempt however many requests race", async () => {
+    const c = checkout();
+    const answers = await Promise.allSettled(
+      ["WECHAT", "ALIPAY", "UNIONPAY", "WECHAT", "ALIPAY", "UNIONPAY"].map((m) => c.pay(m as PaymentMethod)),
+    );
+    expect(answers.some((a) => a.status === "fulfilled")).toBe(true);
+    const open = await count(
+      sys.pool,
+      "SELECT count(*) AS n FROM payments WHERE parent_order_no = $1 AND status = 'PENDING'",
+      [c.parentOrderNo],
+    );
+    expect(open).toBe(1);
+  });
+
+  it("pays the checkout with a late success on a replaced attempt when nothing else paid", async () => {
+    const c = checkout();
+    const first = await c.pay("WECHAT");
+    const second = await c.pay("UNIONPAY");
+    await complete(first.providerPaymentNo);
+    expect(await row(first.paymentNo)).toMatchObject({
+      status: "SUCCEEDED",
+      duplicate: false,
+      paid_minor: 5_000,
+    });
+    expect((await row(second.paymentNo)).status).toBe("CLOSED");
+    expect(await outbox("payment.succeeded", first.paymentNo)).toBe(1);
+    // The other attempt's money arriving now is a duplicate, refunded automatically.
+    await complete(second.providerPaymentNo);
+    expect(await row(second.paymentNo)).toMatchObject({ status: "SUCCEEDED", duplicate: true });
+    expect(await outbox("payment.succeeded", second.paymentNo)).toBe(0);
+  });
+
+  it("refunds a late success on a replaced attempt once another attempt paid the checkout", async () => {
+    const c = checkout(7_700);
+    const first = await c.pay("ALIPAY");
+    const second = await c.pay("WECHAT");
+    await complete(second.providerPaymentNo);
+    await complete(first.providerPaymentNo);
+    expect(await row(first.paymentNo)).toMatchObject({
+      status: "SUCCEEDED",
+      duplicate: true,
+      paid_minor: 7_700,
+    });
+    await eventually("the duplicate's refund", async () => {
+      const { rows } = await sys.pool.query("SELECT status FROM refunds WHERE payment_no = $1", [
+        first.paymentNo,
+      ]);
+      return rows.length === 1 && rows[0].status === "SUCCEEDED";
+    });
+    expect((await row(first.paymentNo)).refunded_minor).toBe(7_700);
+    const view = await call("payment.get", { paymentNo: first.paymentNo }, buyer(c.buyerId));
+    expect(view).toMatchObject({
+      duplicate: true,
+      refundedMinor: 7_700,
+      refunds: [{ amountMinor: 7_700, reason: "DUPLICATE_PAYMENT" }],
+    });
+    // Not the order's business: neither a second payment.succeeded nor a refund.succeeded.
+    expect(await outbox("payment.succeeded", first.paymentNo)).toBe(0);
+    expect(await outbox("refund.succeeded", first.paymentNo)).toBe(0);
+    expect(await call("payment.forParent", { parentOrderNo: c.parentOrderNo })).toMatchObject({
+      paymentNo: second.paymentNo,
+    });
+  });
+
+  it("refuses a second payment for a paid checkout", async () => {
+    const c = checkout();
+    const paid = await c.pay("WECHAT");
+    await complete(paid.providerPaymentNo);
+    await eventually(
+      "the order side to see the payment",
+      () => sys.book.checkouts.get(c.parentOrderNo)?.state === "PAID",
+    );
+    await expect(c.pay("ALIPAY")).rejects.toMatchObject({ type: "INVALID_TRANSITION", code: 409 });
+  });
+
+  it("refuses a second payment even when the order side has not heard of the first yet", async () => {
+    const c = checkout(5_000, true);
+    const paid = await c.pay("WECHAT");
+    await complete(paid.providerPaymentNo);
+    await expect(c.pay("ALIPAY")).rejects.toMatchObject({
+      type: "INVALID_TRANSITION",
+      data: { state: "PAID" },
+    });
+  });
+
+  it("passes the caller to the order service: another buyer's checkout is not found", async () => {
+    const c = checkout();
+    await expect(
+      call("payment.create", { parentOrderNo: c.parentOrderNo, method: "WECHAT" }, buyer("someone-else")),
+    ).rejects.toMatchObject({
+      type: "NOT_FOUND",
+    });
+    await expect(
+      call("payment.create", { parentOrderNo: c.parentOrderNo, method: "CASH" }, buyer(c.buyerId)),
+    ).rejects.toMatchObject({
+      type: "VALIDATION_ERROR",
+    });
+  });
+
+  it("keeps a failed checkout payable: a new attempt after a FAIL", async () => {
+    const c = checkout();
+    const failed = await c.pay("UNIONPAY");
+    await complete(failed.providerPaymentNo, "FAIL");
+    expect((await row(failed.paymentNo)).status).toBe("FAILED");
+    const retry = await c.pay("UNIONPAY");
+    expect(retry.paymentNo).not.toBe(failed.paymentNo);
+    expect(await call("payment.forParent", { parentOrderNo: c.parentOrderNo })).toMatchObject({
+      paymentNo: retry.paymentNo,
+      status: "PENDING",
+    });
+  });
+
+  it("answers null for a checkout without payments", async () => {
+    expect(await call("payment.forParent", { parentOrderNo: checkout().parentOrderNo })).toBeNull();
+  });
+});
