@@ -13,6 +13,9 @@ export function brokerOptions(cfg: AppConfig, overrides: Partial<BrokerOptions> 
     nodeID: cfg.nodeId ?? `${hostname()}-${process.pid}`,
     transporter: { type: "NATS", options: { url: cfg.natsUrl } },
     requestTimeout: cfg.requestTimeoutMs,
+    // A node that died without saying goodbye is dropped after 15 s (default 30 s).
+    heartbeatInterval: 5,
+    heartbeatTimeout: 15,
     retryPolicy: {
       enabled: true,
       retries: 3,

@@ -1,4 +1,5 @@
 import type { Caller } from "../../shared/contracts/caller";
+import type { PaymentView } from "../../shared/contracts/payment.contract";
 import { OmsError, validationFailed } from "../../shared/errors";
 import { assertCanSee, canSee } from "./domain/order-access";
 import { presentOrder } from "./domain/order-presenter";
@@ -17,6 +18,18 @@ export async function detail(svc: OrderService, caller: Caller, orderNo: string)
   if (!order) throw new OmsError("NOT_FOUND", "Order not found", { orderNo });
   assertCanSee(caller, order);
   return presentOrder(order, caller.role);
+}
+
+/** The detail with the checkout's payment and refunds (null when none, or while the payment service is away). */
+export async function fullDetail(svc: OrderService, caller: Caller, orderNo: string) {
+  const order = await detail(svc, caller, orderNo);
+  const payment = await svc.broker
+    .call<PaymentView | null, object>("payment.forParent", { parentOrderNo: order.parentOrderNo })
+    .catch((err: Error) => {
+      svc.logger.warn("payment section unavailable", { orderNo, error: err.message });
+      return null;
+    });
+  return { ...order, payment };
 }
 
 /** The order's timeline, oldest first. */

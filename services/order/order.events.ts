@@ -2,6 +2,7 @@
 export const ORDER_EVENTS = {
   placed: "order.placed",
   closed: "order.closed",
+  paid: "order.paid",
   priceChanged: "order.price-changed",
   addressChanged: "order.address-changed",
 } as const;
@@ -12,6 +13,18 @@ export interface OrderClosedPayload {
   parentOrderNo: string;
   buyerId: string;
   reason: string;
-  /** Every child of the parent is closed now: the checkout's coupons and coins go back. */
+  /** Every child is closed now: all the checkout's lock still holds goes back, else this child's part. */
   parentFullyClosed: boolean;
+  /** The closer already returned the holds (closed out of stock while settling a payment). */
+  holdsReturned?: boolean;
+}
+
+/** `order.paid`: a child order is paid and its stock deducted; fulfilment may start. */
+export interface OrderPaidPayload {
+  orderNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  shopId: string;
+  paymentNo: string;
+  paidMinor: number;
 }

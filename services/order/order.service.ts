@@ -3,6 +3,10 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { withChannels } from "../../shared/channels";
 import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
+import type {
+  PaymentSucceededPayload,
+  RefundSucceededPayload,
+} from "../../shared/contracts/payment.contract";
 import { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import { OrderNumberCodec } from "../../shared/order-number/order-number";
 import { consumeOnce } from "../../shared/outbox/inbox";
@@ -10,6 +14,7 @@ import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { createRedis } from "../../shared/redis";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { createTimers, type Timers } from "../../shared/timers/timers";
+import { type HoldCalls, returnHolds } from "./commands/close-orders";
 import type { Address } from "./domain/order";
 import type { OrderTypeConfigInput } from "./domain/order-config";
 import { ORDER_EVENTS, type OrderClosedPayload } from "./order.events";
@@ -23,6 +28,7 @@ import {
 } from "./order.params";
 import * as commands from "./order-commands";
 import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
+import * as payments from "./order-payments";
 import * as queries from "./order-queries";
 import { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
@@ -58,11 +64,18 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return commands.quote(this, callerOf(ctx.meta), ctx.params);
       },
     },
-    /** GET /orders/{orderNo}. */
+    /** GET /orders/{orderNo}: the order with its payment section. */
     get: {
       params: ORDER_NO_PARAM,
       handler(ctx: Ctx<{ orderNo: string }>) {
-        return queries.detail(this, callerOf(ctx.meta), ctx.params.orderNo);
+        return queries.fullDetail(this, callerOf(ctx.meta), ctx.params.orderNo);
+      },
+    },
+    /** RPC for the payment service: ownership, still payable, stock checked again, the amount. */
+    preparePayment: {
+      params: { parentOrderNo: { type: "string", pattern: /^\d{16,20}$/ } },
+      handler(ctx: Ctx<{ parentOrderNo: string }>) {
+        return payments.preparePayment(this, callerOf(ctx.meta), ctx.params.parentOrderNo);
       },
     },
     /** GET /orders/{orderNo}/timeline. */
@@ -124,23 +137,31 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
   },
 
   channels: {
-    /** Returns the holds of a closed unpaid order: stock, and the checkout's coupons and coins once all its children are closed. */
+    /** Returns a closed unpaid order's stock and its part of the checkout's coupons and coins (the rest last). */
     [ORDER_EVENTS.closed]: {
       group: "order-holds",
       async handler(envelope: EventEnvelope) {
         const closed = envelope.payload as OrderClosedPayload;
-        await consumeOnce(this.pool, "order-holds", envelope.eventId, async () => {
-          await this.broker.call("inventory.release", {
-            reservationId: closed.orderNo,
-            reason: closed.reason,
-          });
-          if (closed.parentFullyClosed) {
-            await this.broker.call("promotion.unlock", {
-              lockId: closed.parentOrderNo,
-              reason: closed.reason,
-            });
-          }
-        });
+        const calls: HoldCalls = {
+          release: (params) => this.broker.call("inventory.release", params),
+          unlock: (params) => this.broker.call("promotion.unlock", params),
+          releasePart: (params) => this.broker.call("promotion.releasePart", params),
+        };
+        await consumeOnce(this.pool, "order-holds", envelope.eventId, (tx) => returnHolds(tx, calls, closed));
+      },
+    },
+    /** The money arrived: pay (or close out of stock and refund) the checkout's orders. */
+    "payment.succeeded": {
+      group: "order-payments",
+      handler(envelope: EventEnvelope) {
+        return payments.onPaymentSucceeded(this, envelope as EventEnvelope<PaymentSucceededPayload>);
+      },
+    },
+    /** A refund was paid out: record it on the child order and its timeline. */
+    "refund.succeeded": {
+      group: "order-refunds",
+      handler(envelope: EventEnvelope) {
+        return payments.onRefundSucceeded(this, envelope as EventEnvelope<RefundSucceededPayload>);
       },
     },
   },

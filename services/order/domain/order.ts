@@ -79,6 +79,8 @@ export interface ChildOrder {
   completedAt: Date | null;
   closedAt: Date | null;
   closeReason: string | null;
+  /** The payment that paid this order, once paid. */
+  paymentNo: string | null;
   lines: OrderLine[];
 }
 
@@ -163,6 +165,7 @@ export function buildOrders(facts: CheckoutFacts): { parent: ParentOrder; childr
       completedAt: null,
       closedAt: null,
       closeReason: null,
+      paymentNo: null,
       lines: shop.lines.map((priced): OrderLine => {
         const sku = facts.skus.get(priced.skuId);
         const reserved = facts.reservedLines.get(priced.lineId);

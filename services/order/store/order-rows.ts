@@ -36,6 +36,7 @@ export interface OrderRow {
   completed_at: Date | null;
   closed_at: Date | null;
   close_reason: string | null;
+  payment_no: string | null;
 }
 
 export interface LineRow {
@@ -125,6 +126,7 @@ export function toChildOrder(r: OrderRow, lines: OrderLine[]): ChildOrder {
     completedAt: r.completed_at,
     closedAt: r.closed_at,
     closeReason: r.close_reason,
+    paymentNo: r.payment_no,
     lines,
   };
 }

@@ -180,7 +180,7 @@ export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
        coins_deduction_minor = $9, platform_discount_minor = $10, price_adjustment_minor = $11,
        shipping_fee_minor = $12, payable_minor = $13, paid_minor = $14, refunded_minor = $15, merchant_note = $16,
        reviewed = $17, paid_at = $18, shipped_at = $19, completed_at = $20, closed_at = $21, close_reason = $22,
-       updated_at = now()
+       payment_no = $23, updated_at = now()
      WHERE order_no = $1`,
     [
       o.orderNo,
@@ -205,6 +205,7 @@ export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
       o.completedAt,
       o.closedAt,
       o.closeReason,
+      o.paymentNo,
     ],
   );
 }

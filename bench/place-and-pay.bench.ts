@@ -1,0 +1,124 @@
+import "./bench-env";
+import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
+import { devToken, request } from "../test/support/http";
+import { type BenchSystem, peakRssMb, withSystem } from "./bench-support";
+
+/**
+ * Place-and-pay, the flow a storefront runs: create the order, create the
+ * payment, the sandbox's signed success callback, until the order reads
+ * AWAITING_SHIPMENT. Completed orders/s and p50/p99 of the whole flow at
+ * concurrency 1, 8 and 32; then signed callbacks processed per second at
+ * concurrency 32 (callback in -> order paid). Run with all services in one
+ * process (default) and split over two (`LAYOUT=split`).
+ * Run: `npx tsx bench/place-and-pay.bench.ts` (DURATION=seconds per level, default 10).
+ */
+const LAYOUTS: Record<string, string[]> = {
+  one: [""],
+  split: ["gateway,payment,inventory,promotion", "order,warehouse,logistics,notification"],
+};
+
+function percentile(sorted: number[], p: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
+}
+
+async function waitPaid(url: string, token: string, orderNo: string): Promise<void> {
+  for (;;) {
+    const res = await request(url, "GET", `/api/v1/orders/${orderNo}`, { token });
+    if (res.body.status === "AWAITING_SHIPMENT") return;
+    if (res.body.status === "CLOSED") throw new Error(`order ${orderNo} closed`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
+  const duration = Number(process.env.DURATION ?? 10) * 1000;
+  const catalog = await CatalogBuilder.create(url);
+  const wh = await catalog.warehouse(["Zhejiang"]);
+  const skuId = await catalog.sku({
+    shopId: uniqueId("shop"),
+    priceMinor: 12_900,
+    stock: { [wh]: 10_000_000 },
+  });
+  const tokens = await Promise.all(
+    Array.from({ length: 64 }, (_x, i) => devToken(url, `payer-${i}`, "buyer")),
+  );
+  const body = { lines: [{ skuId, quantity: 1 }], address: address(), sourceChannel: "APP" };
+
+  const placeAndPay = async (token: string) => {
+    const order = await request(url, "POST", "/api/v1/orders", { token, body });
+    const pay = await request(url, "POST", "/api/v1/payments", {
+      token,
+      body: { parentOrderNo: order.body.parentOrderNo, method: "WECHAT" },
+    });
+    await request(url, "POST", `/api/v1/sandbox/payments/${pay.body.providerPaymentNo}/complete`, {
+      body: { result: "SUCCESS" },
+    });
+    await waitPaid(url, token, order.body.orders[0].orderNo);
+  };
+
+  console.log("concurrency | paid orders/s | p50 ms | p99 ms | errors");
+  for (const concurrency of [1, 8, 32]) {
+    const latencies: number[] = [];
+    let errors = 0;
+    const end = Date.now() + duration;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_x, w) => {
+        while (Date.now() < end) {
+          const started = performance.now();
+          try {
+            await placeAndPay(tokens[w % tokens.length] as string);
+            latencies.push(performance.now() - started);
+          } catch {
+            errors += 1;
+          }
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const rate = Math.round((latencies.length / (duration / 1000)) * 10) / 10;
+    console.log(
+      `${concurrency} | ${rate} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${errors}`,
+    );
+  }
+
+  // Callbacks only: payments prepared first, then their signed callbacks at concurrency 32.
+  const prepared: { token: string; orderNo: string; providerPaymentNo: string }[] = [];
+  for (let i = 0; i < 640; i++) {
+    const token = tokens[i % tokens.length] as string;
+    const order = await request(url, "POST", "/api/v1/orders", { token, body });
+    const pay = await request(url, "POST", "/api/v1/payments", {
+      token,
+      body: { parentOrderNo: order.body.parentOrderNo, method: "ALIPAY" },
+    });
+    prepared.push({
+      token,
+      orderNo: order.body.orders[0].orderNo,
+      providerPaymentNo: pay.body.providerPaymentNo,
+    });
+  }
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < prepared.length) {
+        const p = prepared[next++] as (typeof prepared)[number];
+        await request(url, "POST", `/api/v1/sandbox/payments/${p.providerPaymentNo}/complete`, {
+          body: { result: "SUCCESS" },
+        });
+      }
+    }),
+  );
+  await Promise.all(prepared.map((p) => waitPaid(url, p.token, p.orderNo)));
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `signed callbacks processed end to end: ${Math.round(prepared.length / seconds)}/s at concurrency 32`,
+  );
+  console.log(`peak RSS per process: ${pids.map(peakRssMb).join(" + ")} MB`);
+}
+
+const layout = LAYOUTS[process.env.LAYOUT ?? "one"] ?? LAYOUTS.one;
+console.log(`layout: ${JSON.stringify(layout)}`);
+withSystem(bench, layout).catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,158 @@
+import type { PoolClient } from "pg";
+import type { PaymentSucceededPayload, RefundParams } from "../../../shared/contracts/payment.contract";
+import type { ReleasePartParams } from "../../../shared/contracts/promotion.contract";
+import { newEvent, outboxInsertSql } from "../../../shared/outbox/outbox";
+import { apply, type TimelineEntry } from "../../../shared/state-machine/engine";
+import { childHolds } from "../domain/holds";
+import type { ChildOrder } from "../domain/order";
+import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
+import { ORDER_EVENTS, type OrderClosedPayload, type OrderPaidPayload } from "../order.events";
+import { appendTimeline, findOrders, findParent, updateOrder } from "../store/order.repo";
+
+/** What settling a payment needs from other services; every call is idempotent, so redelivery is safe. */
+export interface PaymentCalls {
+  /** Deducts a child's stock; false when a deduct-on-payment SKU ran out (nothing changed). */
+  deduct(orderNo: string): Promise<boolean>;
+  releaseStock(orderNo: string, reason: string): Promise<void>;
+  /** Returns one closed child's part of the checkout's coupons and coins (idempotent per part). */
+  releasePart(params: ReleasePartParams): Promise<void>;
+  redeem(parentOrderNo: string): Promise<void>;
+  unlock(parentOrderNo: string, reason: string): Promise<void>;
+  refund(params: RefundParams): Promise<void>;
+}
+
+/** What settling changed, for the caller to act on after commit. */
+export interface Settlement {
+  paid: ChildOrder[];
+  closedOutOfStock: ChildOrder[];
+  refundedMinor: number;
+}
+
+/**
+ * Settles a succeeded payment under the row locks of the checkout's orders
+ * (so a payment timeout firing at the same moment waits, then finds them
+ * paid; or closed them first, and then this refunds): each unpaid child is
+ * deducted and paid, or closed OUT_OF_STOCK and refunded; whatever of the
+ * amount no child kept (orders closed meanwhile, a second payment of a paid
+ * checkout) is refunded. Coupons are redeemed for what was paid, returned
+ * for what was not. State, timeline and events are written in `tx`.
+ */
+export async function settlePayment(
+  tx: PoolClient,
+  p: PaymentSucceededPayload,
+  calls: PaymentCalls,
+  now: Date,
+): Promise<Settlement> {
+  const children = await findOrders(tx, { parentOrderNo: p.parentOrderNo }, true);
+  const ctx = { now, actor: "payment", role: "system" as const, requestId: null, eventId: null };
+  const paid: ChildOrder[] = [];
+  const closedOutOfStock: ChildOrder[] = [];
+  const entries: { order: ChildOrder; entry: TimelineEntry }[] = [];
+  for (const child of children.filter((c) => c.status === "PENDING_PAYMENT")) {
+    const stockAvailable = await calls.deduct(child.orderNo);
+    const result = apply(STANDARD_ORDER_TABLE, child.status, "pay.succeeded", {
+      ...ctx,
+      reason: stockAvailable ? `paid by ${p.paymentNo}` : "OUT_OF_STOCK",
+      facts: { stockAvailable },
+      guards: STANDARD_ORDER_GUARDS,
+    });
+    child.status = result.to;
+    child.paymentNo = p.paymentNo;
+    child.amounts.paidMinor = child.amounts.payableMinor;
+    child.paidAt = new Date(p.paidAt);
+    if (result.to === "CLOSED") {
+      child.closedAt = now;
+      child.closeReason = "OUT_OF_STOCK";
+      closedOutOfStock.push(child);
+    } else {
+      paid.push(child);
+    }
+    entries.push({ order: child, entry: result.timelineEntry });
+  }
+
+  for (const child of closedOutOfStock) {
+    await calls.releaseStock(child.orderNo, "OUT_OF_STOCK");
+    await calls.refund(
+      refundOf(p, child.orderNo, child.amounts.payableMinor, "OUT_OF_STOCK", `out-of-stock:${child.orderNo}`),
+    );
+  }
+  if (paid.length > 0) {
+    // Every closed child's part goes back before the rest is redeemed (a redeemed lock refuses parts);
+    // for a child closed earlier this repeats its own return, which answers what it returned.
+    const parent = await findParent(tx, p.parentOrderNo);
+    for (const child of children.filter((c) => c.status === "CLOSED")) {
+      const holds = childHolds({ coinsUsed: parent?.coinsUsed ?? 0 }, children, child.orderNo);
+      if (holds.couponIds.length === 0 && holds.coins === 0) continue;
+      const reason = child.closeReason ?? "CLOSED";
+      await calls.releasePart({ lockId: p.parentOrderNo, partId: child.orderNo, ...holds, reason });
+    }
+    await calls.redeem(p.parentOrderNo);
+  } else {
+    await calls.unlock(p.parentOrderNo, "NOT_PAID");
+  }
+
+  // Money no child kept: orders closed before the money arrived, or a second payment of a paid checkout.
+  const kept = [...paid, ...closedOutOfStock].reduce((sum, c) => sum + c.amounts.payableMinor, 0);
+  const unmatched = p.amountMinor - kept;
+  if (unmatched > 0) {
+    await calls.refund(refundOf(p, null, unmatched, "LATE_PAYMENT", `unmatched:${p.paymentNo}`));
+    for (const child of children.filter((c) => c.status === "CLOSED" && !closedOutOfStock.includes(c))) {
+      const late = apply(STANDARD_ORDER_TABLE, child.status, "pay.succeeded", {
+        ...ctx,
+        reason: `late payment ${p.paymentNo} refunded`,
+        facts: { stockAvailable: false },
+        guards: STANDARD_ORDER_GUARDS,
+      });
+      entries.push({ order: child, entry: late.timelineEntry });
+    }
+  }
+
+  for (const child of [...paid, ...closedOutOfStock]) await updateOrder(tx, child);
+  for (const { order, entry } of entries) await appendTimeline(tx, order.orderNo, [entry]);
+  const events = [
+    ...paid.map((c) =>
+      newEvent<OrderPaidPayload>(
+        ORDER_EVENTS.paid,
+        {
+          orderNo: c.orderNo,
+          parentOrderNo: c.parentOrderNo,
+          buyerId: c.buyerId,
+          shopId: c.shopId,
+          paymentNo: p.paymentNo,
+          paidMinor: c.amounts.paidMinor,
+        },
+        now,
+      ),
+    ),
+    ...closedOutOfStock.map((c) =>
+      newEvent<OrderClosedPayload>(
+        ORDER_EVENTS.closed,
+        {
+          orderNo: c.orderNo,
+          parentOrderNo: c.parentOrderNo,
+          buyerId: c.buyerId,
+          reason: "OUT_OF_STOCK",
+          parentFullyClosed: children.every((x) => x.status === "CLOSED"),
+          holdsReturned: true,
+        },
+        now,
+      ),
+    ),
+  ];
+  if (events.length > 0) await tx.query(outboxInsertSql("$1"), [JSON.stringify(events)]);
+  return {
+    paid,
+    closedOutOfStock,
+    refundedMinor: unmatched + closedOutOfStock.reduce((s, c) => s + c.amounts.payableMinor, 0),
+  };
+}
+
+function refundOf(
+  p: PaymentSucceededPayload,
+  orderNo: string | null,
+  amountMinor: number,
+  reason: string,
+  key: string,
+): RefundParams {
+  return { parentOrderNo: p.parentOrderNo, orderNo, amountMinor, reason, idempotencyKey: key };
+}

@@ -1,0 +1,120 @@
+import type { Caller } from "../../shared/contracts/caller";
+import type {
+  PaymentSucceededPayload,
+  PreparePaymentResult,
+  RefundSucceededPayload,
+} from "../../shared/contracts/payment.contract";
+import { OmsError } from "../../shared/errors";
+import { consumeOnce } from "../../shared/outbox/inbox";
+import type { EventEnvelope } from "../../shared/outbox/outbox";
+import { type PaymentCalls, settlePayment } from "./commands/pay-orders";
+import { assertCanSee } from "./domain/order-access";
+import type { OrderService } from "./order.service";
+import { PAYMENT_TIMEOUT } from "./order-deps";
+import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
+
+/**
+ * Before a payment starts: the checkout is the caller's, still payable, and
+ * its stock is checked again (DOMAIN.md 8). The amount is what its unpaid
+ * children owe now.
+ */
+export async function preparePayment(
+  svc: OrderService,
+  caller: Caller,
+  parentOrderNo: string,
+): Promise<PreparePaymentResult> {
+  const children = await findOrders(svc.pool, { parentOrderNo });
+  const first = children[0];
+  if (!first) throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
+  assertCanSee(caller, first);
+  const open = children.filter((c) => c.status === "PENDING_PAYMENT");
+  if (open.length === 0) {
+    throw new OmsError("INVALID_TRANSITION", "This checkout is not waiting for payment", {
+      parentOrderNo,
+      state: children.some((c) => c.paidAt) ? "PAID" : "CLOSED",
+      event: "pay",
+    });
+  }
+  for (const child of open) await svc.broker.call("inventory.verify", { reservationId: child.orderNo });
+  return {
+    parentOrderNo,
+    buyerId: first.buyerId,
+    payableMinor: open.reduce((sum, c) => sum + c.amounts.payableMinor, 0),
+    currency: "CNY",
+    paymentDeadline: first.paymentDeadline.toISOString(),
+    orders: open.map((c) => ({ orderNo: c.orderNo, shopId: c.shopId, payableMinor: c.amounts.payableMinor })),
+  };
+}
+
+function paymentCalls(svc: OrderService): PaymentCalls {
+  const call = (action: string, params: object) => svc.broker.call(action, params);
+  return {
+    deduct: async (orderNo) => {
+      try {
+        await call("inventory.deduct", { reservationId: orderNo });
+        return true;
+      } catch (err) {
+        if ((err as OmsError).type === "OUT_OF_STOCK") return false;
+        throw err;
+      }
+    },
+    releaseStock: async (orderNo, reason) => {
+      await call("inventory.release", { reservationId: orderNo, reason });
+    },
+    releasePart: async (params) => {
+      await call("promotion.releasePart", params);
+    },
+    redeem: async (parentOrderNo) => {
+      await call("promotion.redeem", { lockId: parentOrderNo }).catch((err: OmsError) => {
+        if (err.type !== "NOT_FOUND") throw err; // a checkout without coupons or coins has no lock
+      });
+    },
+    unlock: async (parentOrderNo, reason) => {
+      await call("promotion.unlock", { lockId: parentOrderNo, reason });
+    },
+    refund: async (params) => {
+      await call("payment.refund", params);
+    },
+  };
+}
+
+/** `payment.succeeded`: settles the checkout once per event, then stops its payment timeout. */
+export async function onPaymentSucceeded(
+  svc: OrderService,
+  envelope: EventEnvelope<PaymentSucceededPayload>,
+) {
+  const p = envelope.payload;
+  await consumeOnce(svc.pool, "order-payments", envelope.eventId, (tx) =>
+    settlePayment(tx, p, paymentCalls(svc), new Date()),
+  );
+  svc.relay.kick();
+  await svc.timers.cancel(PAYMENT_TIMEOUT, p.parentOrderNo);
+}
+
+/** `refund.succeeded`: adds the refund to the child order it was for (once per event), with a timeline entry. */
+export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelope<RefundSucceededPayload>) {
+  const r = envelope.payload;
+  await consumeOnce(svc.pool, "order-refunds", envelope.eventId, async (tx) => {
+    const children = await findOrders(tx, { parentOrderNo: r.parentOrderNo }, true);
+    const target = children.find((c) => c.orderNo === r.orderNo);
+    if (target) {
+      target.amounts.refundedMinor += r.amountMinor;
+      await updateOrder(tx, target);
+    }
+    for (const child of target ? [target] : children) {
+      await appendTimeline(tx, child.orderNo, [
+        {
+          at: new Date().toISOString(),
+          actor: "payment",
+          role: "system",
+          event: "refund.succeeded",
+          from: child.status,
+          to: child.status,
+          reason: `${r.reason}: ${r.amountMinor} refunded as ${r.refundNo}`,
+          requestId: null,
+          eventId: envelope.eventId,
+        },
+      ]);
+    }
+  });
+}
