@@ -3,7 +3,7 @@ import type { ShopPrice } from "../../../shared/contracts/promotion.contract";
 import { withTransaction } from "../../../shared/db/pool";
 import { recordEvent } from "../../../shared/outbox/outbox";
 import { type ActorRole, apply, type FieldChange } from "../../../shared/state-machine/engine";
-import type { Address, ChildOrder } from "../domain/order";
+import { type Address, amountsAddUp, type ChildOrder } from "../domain/order";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
 import { ORDER_EVENTS } from "../order.events";
 import { appendTimeline, findOrder, updateLinePrices, updateOrder } from "../store/order.repo";

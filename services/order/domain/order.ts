@@ -194,6 +194,8 @@ export function buildOrders(facts: CheckoutFacts): { parent: ParentOrder; childr
       }),
     };
   });
+  const broken = children.find((child) => !amountsAddUp(child));
+  if (broken) throw new Error(`amounts of ${broken.orderNo} do not add up; refusing to persist`);
   return { parent, children };
 }
 
