@@ -21,12 +21,14 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
 
-async function waitPaid(url: string, token: string, orderNo: string): Promise<void> {
+/** Polls the checkout (as a storefront's "payment result" page does) until its order is paid. */
+async function waitPaid(url: string, token: string, parentOrderNo: string): Promise<void> {
   for (;;) {
-    const res = await request(url, "GET", `/api/v1/orders/${orderNo}`, { token });
-    if (res.body.status === "AWAITING_SHIPMENT") return;
-    if (res.body.status === "CLOSED") throw new Error(`order ${orderNo} closed`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const res = await request(url, "GET", `/api/v1/parent-orders/${parentOrderNo}`, { token });
+    const status = res.body.orders?.[0]?.status;
+    if (status === "AWAITING_SHIPMENT") return;
+    if (status === "CLOSED") throw new Error(`checkout ${parentOrderNo} closed`);
   }
 }
 
@@ -53,7 +55,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
     await request(url, "POST", `/api/v1/sandbox/payments/${pay.body.providerPaymentNo}/complete`, {
       body: { result: "SUCCESS" },
     });
-    await waitPaid(url, token, order.body.orders[0].orderNo);
+    await waitPaid(url, token, order.body.parentOrderNo);
   };
 
   console.log("concurrency | paid orders/s | p50 ms | p99 ms | errors");
@@ -82,7 +84,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
   }
 
   // Callbacks only: payments prepared first, then their signed callbacks at concurrency 32.
-  const prepared: { token: string; orderNo: string; providerPaymentNo: string }[] = [];
+  const prepared: { token: string; parentOrderNo: string; providerPaymentNo: string }[] = [];
   for (let i = 0; i < 640; i++) {
     const token = tokens[i % tokens.length] as string;
     const order = await request(url, "POST", "/api/v1/orders", { token, body });
@@ -92,7 +94,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
     });
     prepared.push({
       token,
-      orderNo: order.body.orders[0].orderNo,
+      parentOrderNo: order.body.parentOrderNo,
       providerPaymentNo: pay.body.providerPaymentNo,
     });
   }
@@ -108,7 +110,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
       }
     }),
   );
-  await Promise.all(prepared.map((p) => waitPaid(url, p.token, p.orderNo)));
+  await Promise.all(prepared.map((p) => waitPaid(url, p.token, p.parentOrderNo)));
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `signed callbacks processed end to end: ${Math.round(prepared.length / seconds)}/s at concurrency 32`,
