@@ -97,7 +97,7 @@ export async function cancel(
   if (!order) throw new OmsError("NOT_FOUND", "Order not found", { orderNo: p.orderNo });
   assertCanCancel(caller, order);
   const byMerchant = caller.role === "merchant";
-  const closed = await closeOrders(svc.pool, {
+  await closeOrders(svc.pool, {
     parentOrderNo: order.parentOrderNo,
     orderNos: byMerchant ? [order.orderNo] : undefined,
     event: "cancel",
@@ -112,7 +112,6 @@ export async function cancel(
   });
   svc.relay.kick();
   if (!byMerchant) await svc.timers.cancel(PAYMENT_TIMEOUT, order.parentOrderNo);
-  void closed;
   return detail(svc, caller, p.orderNo);
 }
 
