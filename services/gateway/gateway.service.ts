@@ -45,8 +45,9 @@ function keepWebhookBody(req: Req, _res: Res, buf: Buffer): void {
 }
 type Res = ServerResponse;
 
-/** Body-parser failures carry a `type` like "entity.parse.failed"; map them to the API's codes. */
-const BODY_ERRORS: Record<string, OmsError> = {
+/** moleculer-web's and body-parser's own failures, by their `type` (or class name), in the API's codes. */
+const EDGE_ERRORS: Record<string, OmsError> = {
+  RateLimitExceeded: new OmsError("RATE_LIMITED", "Too many requests, slow down"),
   "entity.parse.failed": new OmsError("MALFORMED_JSON", "Request body is not valid JSON"),
   "entity.too.large": new OmsError("PAYLOAD_TOO_LARGE", "Request body is too large"),
   "encoding.unsupported": new OmsError("BAD_REQUEST", "Unsupported content encoding"),
@@ -131,7 +132,7 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
       },
     ],
     onError(this: PersistentService, req: Req, res: Res, err: Error & { type?: string }) {
-      const mapped = (err.type && BODY_ERRORS[err.type]) || err;
+      const mapped = EDGE_ERRORS[err.type ?? err.name] ?? err;
       if ((mapped as { type?: string }).type === "NOT_FOUND" && !(mapped instanceof OmsError)) {
         return sendJson(res, 404, {
           error: { code: "ROUTE_NOT_FOUND", message: "No such route", details: {} },
