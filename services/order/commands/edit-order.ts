@@ -92,7 +92,8 @@ export function adjustPrice(
       ...repriced.amounts,
       priceAdjustmentMinor: adjustment,
     };
-    if (!amountsAddUp(order)) throw new Error(`repriced amounts of ${orderNo} do not add up; nothing changed`);
+    if (!amountsAddUp(order))
+      throw new Error(`repriced amounts of ${orderNo} do not add up; nothing changed`);
     const after = {
       payableMinor: order.amounts.payableMinor,
       lines: order.lines.map((l) => [l.lineId, l.unitPriceMinor]),

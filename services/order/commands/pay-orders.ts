@@ -76,10 +76,12 @@ export async function settlePayment(
       refundOf(p, child.orderNo, child.amounts.payableMinor, "OUT_OF_STOCK", `out-of-stock:${child.orderNo}`),
     );
   }
-  if (paid.length > 0) {
+  const parent = await findParent(tx, p.parentOrderNo);
+  // A checkout that used no coupons or coins has no promotion lock to redeem or return.
+  const locked = (parent?.couponIds.length ?? 0) > 0 || (parent?.coinsUsed ?? 0) > 0;
+  if (locked && paid.length > 0) {
     // Every closed child's part goes back before the rest is redeemed (a redeemed lock refuses parts);
     // for a child closed earlier this repeats its own return, which answers what it returned.
-    const parent = await findParent(tx, p.parentOrderNo);
     for (const child of children.filter((c) => c.status === "CLOSED")) {
       const holds = childHolds({ coinsUsed: parent?.coinsUsed ?? 0 }, children, child.orderNo);
       if (holds.couponIds.length === 0 && holds.coins === 0) continue;
@@ -87,7 +89,7 @@ export async function settlePayment(
       await calls.releasePart({ lockId: p.parentOrderNo, partId: child.orderNo, ...holds, reason });
     }
     await calls.redeem(p.parentOrderNo);
-  } else {
+  } else if (locked) {
     await calls.unlock(p.parentOrderNo, "NOT_PAID");
   }
 

@@ -142,24 +142,21 @@ function lineToRow(orderNo: string, l: ChildOrder["lines"][number]) {
   };
 }
 
-/** Child orders with their lines; `forUpdate` locks the order rows for a state change. */
+/** Child orders with their lines, in one round trip; `forUpdate` locks the order rows for a state change. */
 export async function findOrders(
   q: Queryable,
   where: { orderNos?: string[]; parentOrderNo?: string },
   forUpdate = false,
 ): Promise<ChildOrder[]> {
   const byParent = where.parentOrderNo !== undefined;
-  const { rows } = await q.query<OrderRow>(
-    `SELECT * FROM orders WHERE ${byParent ? "parent_order_no = $1" : "order_no = ANY($1)"}
-     ORDER BY order_no ${forUpdate ? "FOR UPDATE" : ""}`,
+  const { rows } = await q.query<OrderRow & { lines: LineRow[] }>(
+    `SELECT o.*, (SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM order_lines l
+                  WHERE l.order_no = o.order_no) AS lines
+     FROM orders o WHERE ${byParent ? "o.parent_order_no = $1" : "o.order_no = ANY($1)"}
+     ORDER BY o.order_no ${forUpdate ? "FOR UPDATE OF o" : ""}`,
     [byParent ? where.parentOrderNo : where.orderNos],
   );
-  if (rows.length === 0) return [];
-  const lines = await q.query<LineRow>(
-    "SELECT * FROM order_lines WHERE order_no = ANY($1) ORDER BY order_no, position",
-    [rows.map((r) => r.order_no)],
-  );
-  return rows.map((r) => toChildOrder(r, lines.rows.filter((l) => l.order_no === r.order_no).map(toLine)));
+  return rows.map((r) => toChildOrder(r, r.lines.map(toLine)));
 }
 
 /** One child order, or null. */
