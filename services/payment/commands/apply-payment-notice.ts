@@ -6,15 +6,14 @@ import type { NoticeSource, PaymentNotice } from "../domain/notice";
 import type { Payment } from "../domain/payment";
 import { paymentEvents } from "../domain/payment-events";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
-import { storeNotice } from "../store/notice.repo";
-import { findPayment, lockCheckout, paidAttemptNo, savePaymentTransition } from "../store/payment.repo";
+import { noticeInsert, storeNotice } from "../store/notice.repo";
+import { lockCheckoutOfPayment, lockPaymentWithPaidBy, saveNoticedTransition } from "../store/payment.repo";
 import type { DocumentOutcome } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
 import { createDuplicateRefund, submitRefund } from "./refund-payment";
 
 /** The attempt a notice is about, with the amount checked: 404 PAYMENT_NOT_FOUND, 422 AMOUNT_MISMATCH. */
-async function paymentOf(deps: PaymentDeps, method: PaymentMethod, notice: PaymentNotice): Promise<Payment> {
-  const payment = await findPayment(deps.pool, notice.paymentNo);
+function checkedPayment(method: PaymentMethod, notice: PaymentNotice, payment: Payment | undefined): Payment {
   if (!payment || payment.method !== method || payment.providerPaymentNo !== notice.providerPaymentNo) {
     throw new OmsError("PAYMENT_NOT_FOUND", "No such payment", { paymentNo: notice.paymentNo });
   }
@@ -28,9 +27,11 @@ async function paymentOf(deps: PaymentDeps, method: PaymentMethod, notice: Payme
 }
 
 /**
- * Applies a provider's payment result once. Under the checkout's lock: store the notice in the
- * inbox (a duplicate stops here), run the payment table, and write the new state with its events
- * in one statement. Money on an attempt after another paid the checkout is refunded automatically.
+ * Applies a provider's payment result once. Under the checkout's lock: read the attempt (checked:
+ * nothing is stored for an unknown payment or a wrong amount) with the attempt that paid the
+ * checkout, run the payment table, then store the notice in the inbox and - only when it is new -
+ * the new state with its events, in one statement (a duplicate stops there, changing nothing).
+ * Money on an attempt after another paid the checkout is refunded automatically.
  */
 export async function applyPaymentNotice(
   deps: PaymentDeps,
@@ -39,12 +40,12 @@ export async function applyPaymentNotice(
   source: NoticeSource,
   rawBody: string,
 ): Promise<DocumentOutcome> {
-  const found = await paymentOf(deps, method, notice);
   const now = new Date();
   const done = await withTransaction(deps.pool, async (tx) => {
-    await lockCheckout(tx, found.parentOrderNo);
-    const payment = (await findPayment(tx, found.paymentNo, true)) as Payment;
-    const paidBy = await paidAttemptNo(tx, payment.parentOrderNo);
+    await lockCheckoutOfPayment(tx, notice.paymentNo);
+    const locked = await lockPaymentWithPaidBy(tx, notice.paymentNo);
+    const payment = checkedPayment(method, notice, locked?.payment);
+    const paidBy = locked?.paidBy ?? null;
     const t = apply(
       PAYMENT_TABLE,
       payment.status,
@@ -60,12 +61,15 @@ export async function applyPaymentNotice(
     );
     const changes = t.effects.length > 0 || t.from !== t.to;
     const outcome = changes ? `${t.from} -> ${t.to}` : `${t.to}, unchanged`;
-    if (!(await storeNotice(tx, method, notice, source, rawBody, outcome))) {
-      return { duplicate: true, status: payment.status, events: 0, refundNo: null };
+    const duplicate = { duplicate: true, status: payment.status, events: 0, refundNo: null };
+    if (!changes) {
+      const stored = await storeNotice(tx, method, notice, source, rawBody, outcome);
+      return stored ? { duplicate: false, status: t.to, events: 0, refundNo: null } : duplicate;
     }
-    if (!changes) return { duplicate: false, status: t.to, events: 0, refundNo: null };
     const events = paymentEvents(payment, t.effects, notice, now);
-    await savePaymentTransition(tx, {
+    // Parameters $1..$10 are the transition's; the inbox row's follow from $11.
+    const inbox = noticeInsert(11, method, notice, source, rawBody, outcome);
+    const stored = await saveNoticedTransition(tx, inbox, {
       paymentNo: payment.paymentNo,
       parentOrderNo: payment.parentOrderNo,
       to: t.to,
@@ -77,6 +81,7 @@ export async function applyPaymentNotice(
       now,
       events,
     });
+    if (!stored) return duplicate;
     const refundNo = t.effects.includes("refundDuplicate")
       ? await createDuplicateRefund(deps, tx, payment, now)
       : null;
@@ -84,5 +89,5 @@ export async function applyPaymentNotice(
   });
   if (done.events > 0) deps.committed();
   if (done.refundNo) await submitRefund(deps, done.refundNo);
-  return { kind: "PAYMENT", subjectNo: found.paymentNo, duplicate: done.duplicate, status: done.status };
+  return { kind: "PAYMENT", subjectNo: notice.paymentNo, duplicate: done.duplicate, status: done.status };
 }

@@ -7,7 +7,13 @@ import type { Payment } from "../domain/payment";
 import { numberRequest } from "../domain/payment-numbers";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
 import { presentCreated } from "../domain/payment-view";
-import { closeAttempt, insertPayment, lockCheckout, paymentsOfParent } from "../store/payment.repo";
+import {
+  decideAttempt,
+  insertFirstAttempt,
+  lockCheckout,
+  lockExistingCheckout,
+  paymentsOfParent,
+} from "../store/payment.repo";
 import type { PaymentDeps } from "./payment-deps";
 
 const reusable = (p: Payment | undefined, method: PaymentMethod, amountMinor: number) =>
@@ -31,7 +37,8 @@ function checkedPreparation(caller: Caller, parentOrderNo: string, prepared: Pre
  * Starts paying a checkout with `method`. The order service first confirms ownership, that it is
  * still payable, and the stock (`prepare`). The open attempt is returned when method and amount are
  * unchanged; otherwise it is CLOSED and a new one opened at the provider - all decided under the
- * checkout's lock, so a checkout never has two open attempts and a paid one gets none.
+ * checkout's lock, so a checkout never has two open attempts and a paid one gets none. A checkout's
+ * first attempt is written in one statement with its checkout row (no lock needed: nothing exists).
  */
 export async function createPayment(
   deps: PaymentDeps,
@@ -42,7 +49,8 @@ export async function createPayment(
   if (caller.role !== "buyer") throw new OmsError("FORBIDDEN", "Only the buyer pays", { role: caller.role });
   const { parentOrderNo, method } = body;
   const amountMinor = checkedPreparation(caller, parentOrderNo, await prepare());
-  const open = (await paymentsOfParent(deps.pool, parentOrderNo)).find((p) => p.status === "PENDING");
+  const known = await paymentsOfParent(deps.pool, parentOrderNo);
+  const open = known.find((p) => p.status === "PENDING");
   if (reusable(open, method, amountMinor)) return presentCreated(open as Payment);
 
   const provider = deps.providers.get(method);
@@ -72,29 +80,30 @@ export async function createPayment(
     paidAt: null,
     closedAt: null,
   };
+  const nextQueryAt = new Date(now.getTime() + deps.queryAfterMs);
+  // The checkout's first attempt: one statement that also creates the checkout row (see insertFirstAttempt).
+  if (known.length === 0 && (await insertFirstAttempt(deps.pool, payment, nextQueryAt))) {
+    return presentCreated(payment);
+  }
+  // Any attempt may be replaced by this one: the table allows closing an open (PENDING) attempt.
+  apply(PAYMENT_TABLE, "PENDING", "attempt.replaced", {
+    now,
+    actor: caller.userId,
+    role: "buyer",
+    facts: { paidByAnotherAttempt: false },
+    guards: PAYMENT_GUARDS,
+  });
   const result = await withTransaction(deps.pool, async (tx) => {
-    await lockCheckout(tx, parentOrderNo, caller.userId);
-    const attempts = await paymentsOfParent(tx, parentOrderNo);
-    if (attempts.some((p) => p.status === "SUCCEEDED" && !p.duplicate)) {
+    if (!(await lockExistingCheckout(tx, parentOrderNo)))
+      await lockCheckout(tx, parentOrderNo, caller.userId);
+    const decided = await decideAttempt(tx, payment, nextQueryAt);
+    if (decided.paid) {
       throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", {
         state: "PAID",
         event: "pay",
       });
     }
-    const pending = attempts.find((p) => p.status === "PENDING");
-    if (reusable(pending, method, amountMinor)) return pending as Payment; // a concurrent twin won
-    if (pending) {
-      apply(PAYMENT_TABLE, pending.status, "attempt.replaced", {
-        now,
-        actor: caller.userId,
-        role: "buyer",
-        facts: { paidByAnotherAttempt: false },
-        guards: PAYMENT_GUARDS,
-      });
-      await closeAttempt(tx, pending.paymentNo, now);
-    }
-    await insertPayment(tx, payment, new Date(now.getTime() + deps.queryAfterMs));
-    return payment;
+    return decided.reused ?? payment; // the open attempt when a concurrent twin won
   });
   return presentCreated(result);
 }

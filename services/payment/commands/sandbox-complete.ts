@@ -1,6 +1,7 @@
 import { OmsError } from "../../../shared/errors";
 import type { ProviderResult } from "../domain/notice";
-import { findSandboxPayment } from "../store/sandbox.repo";
+import { wholeSecond } from "../providers/sandbox-provider";
+import { completeSandboxPayment } from "../store/sandbox.repo";
 import type { PaymentDeps } from "./payment-deps";
 
 /** `POST /sandbox/payments/{providerPaymentNo}/complete`. */
@@ -21,14 +22,15 @@ export interface SandboxCompletion {
  * HTTP. Without `delayMs` the answer carries what each callback got back.
  */
 export async function sandboxComplete(deps: PaymentDeps, p: SandboxCompletion) {
-  const record = deps.sandboxEnabled ? await findSandboxPayment(deps.pool, p.providerPaymentNo) : null;
+  // One statement: the provider records the payer's result (and tells us which provider it is).
+  const record = deps.sandboxEnabled
+    ? await completeSandboxPayment(deps.pool, p.providerPaymentNo, p.result, wholeSecond(new Date()))
+    : null;
   const provider = record ? deps.providers.sandbox(record.method) : undefined;
   if (!record || !provider) {
     throw new OmsError("NOT_FOUND", "No such sandbox payment", { providerPaymentNo: p.providerPaymentNo });
   }
-  const document = await provider.complete(p.providerPaymentNo, p.result);
-  if (!document)
-    throw new OmsError("NOT_FOUND", "No such sandbox payment", { providerPaymentNo: p.providerPaymentNo });
+  const document = provider.completedDocument(record, p.result);
   const callbacks = p.noCallback ? 0 : 1 + (p.duplicateCallbacks ?? 0);
   const answers = callbacks > 0 ? await provider.deliver(document, callbacks, p.delayMs) : [];
   return {

@@ -25,7 +25,7 @@ import type {
 export type CallbackSender = (method: PaymentMethod, document: SignedDocument) => Promise<unknown>;
 
 /** Providers report whole seconds (Alipay and UnionPay have no finer field). */
-const wholeSecond = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000);
+export const wholeSecond = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000);
 
 /**
  * A sandbox provider that behaves like the third party: its own numbers and pay URLs, its own
@@ -94,6 +94,11 @@ export class SandboxProvider implements PaymentProvider {
       wholeSecond(new Date()),
     );
     return payment ? this.paymentDocument(payment, result) : null;
+  }
+
+  /** The notification this provider sends for a payment record it completed with `result`. */
+  completedDocument(payment: SandboxPayment, result: ProviderResult): SignedDocument {
+    return this.paymentDocument(payment, result);
   }
 
   /** Sends `count` copies of a document to the callback endpoint, after `delayMs` when given. */

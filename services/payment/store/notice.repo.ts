@@ -2,6 +2,34 @@ import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import type { NoticeSource, ProviderNotice } from "../domain/notice";
 
+/** The inbox insert of a notification, its parameters numbered from `$<first>`; returns a row when stored. */
+export function noticeInsert(
+  first: number,
+  provider: PaymentMethod,
+  notice: ProviderNotice,
+  source: NoticeSource,
+  rawBody: string,
+  outcome: string,
+): { sql: string; params: unknown[] } {
+  const n = (i: number) => `$${first + i}`;
+  return {
+    sql: `INSERT INTO provider_notifications (provider, notification_id, kind, subject_no, result, amount_minor, source,
+       raw_body, outcome)
+     VALUES (${[0, 1, 2, 3, 4, 5, 6, 7, 8].map(n).join(", ")}) ON CONFLICT DO NOTHING RETURNING 1 AS stored`,
+    params: [
+      provider,
+      notice.notificationId,
+      notice.kind,
+      notice.kind === "PAYMENT" ? notice.paymentNo : notice.refundNo,
+      notice.result,
+      notice.amountMinor,
+      source,
+      rawBody,
+      outcome,
+    ],
+  };
+}
+
 /**
  * Stores a provider notification in the inbox, keyed by (provider, notification id), with what it
  * did. False when that notification was stored before: a duplicate or a replay, to be ignored. A
@@ -15,21 +43,7 @@ export async function storeNotice(
   rawBody: string,
   outcome: string,
 ): Promise<boolean> {
-  const { rowCount } = await q.query(
-    `INSERT INTO provider_notifications (provider, notification_id, kind, subject_no, result, amount_minor, source,
-       raw_body, outcome)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-    [
-      provider,
-      notice.notificationId,
-      notice.kind,
-      notice.kind === "PAYMENT" ? notice.paymentNo : notice.refundNo,
-      notice.result,
-      notice.amountMinor,
-      source,
-      rawBody,
-      outcome,
-    ],
-  );
+  const { sql, params } = noticeInsert(1, provider, notice, source, rawBody, outcome);
+  const { rowCount } = await q.query(sql, params);
   return rowCount === 1;
 }

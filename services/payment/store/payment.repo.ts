@@ -56,20 +56,23 @@ export async function lockCheckout(q: Queryable, parentOrderNo: string, buyerId?
   await q.query("SELECT 1 FROM checkouts WHERE parent_order_no = $1 FOR UPDATE", [parentOrderNo]);
 }
 
-/** The attempt that paid the checkout (not a refunded duplicate), if any. */
-export async function paidAttemptNo(q: Queryable, parentOrderNo: string): Promise<string | null> {
-  const { rows } = await q.query(
-    "SELECT payment_no FROM payments WHERE parent_order_no = $1 AND status = 'SUCCEEDED' AND NOT duplicate",
-    [parentOrderNo],
-  );
-  return rows[0]?.payment_no ?? null;
-}
-
-export async function insertPayment(q: Queryable, p: Payment, nextQueryAt: Date): Promise<void> {
-  await q.query(
-    `INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
+/**
+ * The first attempt of a checkout, in one statement: creates the checkout row and the attempt
+ * together. False (nothing written) when the checkout row already exists - then attempts may exist
+ * and the caller decides under the checkout's lock. When this statement creates the row, no attempt
+ * can exist (they reference it) and a concurrent creator waits on the new key until this commits.
+ */
+export async function insertFirstAttempt(q: Queryable, p: Payment, nextQueryAt: Date): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `WITH checkout AS (
+       INSERT INTO checkouts (parent_order_no, buyer_id) VALUES ($2, $3) ON CONFLICT DO NOTHING
+       RETURNING parent_order_no
+     )
+     INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
        amount_minor, currency, next_query_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+     SELECT $1::text, parent_order_no, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text,
+       $10::timestamptz, $11::timestamptz
+     FROM checkout`,
     [
       p.paymentNo,
       p.parentOrderNo,
@@ -84,14 +87,91 @@ export async function insertPayment(q: Queryable, p: Payment, nextQueryAt: Date)
       p.createdAt,
     ],
   );
+  return rowCount === 1;
 }
 
-/** Closes an open attempt replaced by another; it stays queried, since money may still arrive on it. */
-export async function closeAttempt(q: Queryable, paymentNo: string, now: Date): Promise<void> {
-  await q.query(
-    "UPDATE payments SET status = 'CLOSED', closed_at = $2, updated_at = now() WHERE payment_no = $1 AND status = 'PENDING'",
-    [paymentNo, now],
+/** Locks an existing checkout row; false when there is none yet. */
+export async function lockExistingCheckout(q: Queryable, parentOrderNo: string): Promise<boolean> {
+  const { rowCount } = await q.query("SELECT 1 FROM checkouts WHERE parent_order_no = $1 FOR UPDATE", [
+    parentOrderNo,
+  ]);
+  return rowCount === 1;
+}
+
+/** What deciding a new attempt under the checkout's lock found. */
+export type AttemptDecision = { paid: true } | { paid: false; reused: Payment | null };
+
+/**
+ * Under the checkout's lock, in one statement: refuses a paid checkout (nothing written), returns
+ * the open attempt when it has `p`'s method and amount, else closes the open attempt (if any) and
+ * inserts `p`. The close runs before the insert (the insert reads its count), so the partial unique
+ * index of open attempts never sees two.
+ */
+export async function decideAttempt(q: Queryable, p: Payment, nextQueryAt: Date): Promise<AttemptDecision> {
+  const { rows } = await q.query(
+    `WITH attempts AS (
+       SELECT ${COLUMNS} FROM payments WHERE parent_order_no = $2
+     ), verdict AS (
+       SELECT EXISTS (SELECT 1 FROM attempts WHERE status = 'SUCCEEDED' AND NOT duplicate) AS paid,
+         EXISTS (SELECT 1 FROM attempts WHERE status = 'PENDING' AND method = $4 AND amount_minor = $8) AS reuse
+     ), closed AS (
+       UPDATE payments SET status = 'CLOSED', closed_at = $11, updated_at = now()
+       WHERE parent_order_no = $2 AND status = 'PENDING' AND (SELECT NOT paid AND NOT reuse FROM verdict)
+       RETURNING payment_no
+     ), inserted AS (
+       INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
+         amount_minor, currency, next_query_at, created_at)
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text,
+         $10::timestamptz, $11::timestamptz
+       FROM verdict WHERE NOT paid AND NOT reuse AND (SELECT count(*) FROM closed) >= 0
+       RETURNING payment_no
+     )
+     SELECT v.paid, v.reuse, a.*
+     FROM verdict v LEFT JOIN attempts a ON v.reuse AND a.status = 'PENDING'`,
+    [
+      p.paymentNo,
+      p.parentOrderNo,
+      p.buyerId,
+      p.method,
+      p.providerPaymentNo,
+      p.payUrl,
+      p.status,
+      p.amountMinor,
+      p.currency,
+      nextQueryAt,
+      p.createdAt,
+    ],
   );
+  const r = rows[0];
+  if (r.paid) return { paid: true };
+  return { paid: false, reused: r.reuse ? toPayment(r) : null };
+}
+
+/** Locks the checkout of a payment (found by its number); nothing when there is no such payment. */
+export async function lockCheckoutOfPayment(q: Queryable, paymentNo: string): Promise<void> {
+  await q.query(
+    `SELECT 1 FROM checkouts
+     WHERE parent_order_no = (SELECT parent_order_no FROM payments WHERE payment_no = $1) FOR UPDATE`,
+    [paymentNo],
+  );
+}
+
+/**
+ * A payment, locked, with the attempt that paid its checkout (not a refunded duplicate) if any.
+ * Run under the checkout's lock, so the paying attempt read here cannot change before commit.
+ */
+export async function lockPaymentWithPaidBy(
+  q: Queryable,
+  paymentNo: string,
+): Promise<{ payment: Payment; paidBy: string | null } | null> {
+  const { rows } = await q.query(
+    `SELECT ${COLUMNS},
+       (SELECT s.payment_no FROM payments s
+        WHERE s.parent_order_no = p.parent_order_no AND s.status = 'SUCCEEDED' AND NOT s.duplicate) AS paid_by
+     FROM payments p WHERE p.payment_no = $1 FOR UPDATE OF p`,
+    [paymentNo],
+  );
+  return rows[0] ? { payment: toPayment(rows[0]), paidBy: rows[0].paid_by ?? null } : null;
 }
 
 /** What a provider result changes on an attempt, written with its events in one statement. */
@@ -109,31 +189,45 @@ export interface PaymentTransitionWrite {
   events: EventEnvelope[];
 }
 
-export async function savePaymentTransition(q: Queryable, w: PaymentTransitionWrite): Promise<void> {
-  await q.query(
-    `WITH updated AS (
+const TRANSITION_PARAMS = (w: PaymentTransitionWrite) => [
+  w.paymentNo,
+  w.to,
+  w.recordPaid,
+  w.duplicate,
+  w.now,
+  w.failureReason,
+  w.closeOtherAttempts,
+  w.parentOrderNo,
+  JSON.stringify(w.events),
+  w.paidAt,
+];
+
+/** The transition's CTEs (parameters $1..$10), each applied only when `condition` holds. */
+const transitionCtes = (condition: string) => `updated AS (
        UPDATE payments SET status = $2,
          paid_minor = CASE WHEN $3 THEN amount_minor ELSE paid_minor END,
          paid_at = CASE WHEN $3 THEN $10::timestamptz ELSE paid_at END,
          duplicate = duplicate OR $4, failure_reason = COALESCE($6, failure_reason),
          next_query_at = CASE WHEN $2 = 'SUCCEEDED' THEN NULL ELSE next_query_at END, updated_at = now()
-       WHERE payment_no = $1
+       WHERE payment_no = $1 AND ${condition}
      ), closed AS (
        UPDATE payments SET status = 'CLOSED', closed_at = $5, updated_at = now()
-       WHERE $7 AND parent_order_no = $8 AND status = 'PENDING' AND payment_no <> $1
-     ), events AS (${outboxInsertSql("$9")})
-     SELECT 1`,
-    [
-      w.paymentNo,
-      w.to,
-      w.recordPaid,
-      w.duplicate,
-      w.now,
-      w.failureReason,
-      w.closeOtherAttempts,
-      w.parentOrderNo,
-      JSON.stringify(w.events),
-      w.paidAt,
-    ],
+       WHERE $7 AND parent_order_no = $8 AND status = 'PENDING' AND payment_no <> $1 AND ${condition}
+     ), events AS (${outboxInsertSql("$9")} WHERE ${condition})`;
+
+/**
+ * Stores a notification in the inbox and, only when it is new, writes the transition it causes with
+ * its events - one statement. False when the notification was stored before (nothing written).
+ */
+export async function saveNoticedTransition(
+  q: Queryable,
+  inbox: { sql: string; params: unknown[] },
+  w: PaymentTransitionWrite,
+): Promise<boolean> {
+  const { rows } = await q.query(
+    `WITH notice AS (${inbox.sql}), ${transitionCtes("EXISTS (SELECT 1 FROM notice)")}
+     SELECT count(*)::int AS stored FROM notice`,
+    [...TRANSITION_PARAMS(w), ...inbox.params],
   );
+  return rows[0].stored === 1;
 }

@@ -35,21 +35,31 @@ const toPayment = (r: any): SandboxPayment => ({
   failedAt: r.failed_at,
 });
 
-/** Opens a sandbox payment, or returns the one already open for this merchant payment number. */
+/**
+ * Opens a sandbox payment, or returns the one already open for this merchant payment number: one
+ * statement (the insert's row, else the existing one).
+ */
 export async function openSandboxPayment(
   pool: Pool,
   p: Omit<SandboxPayment, "status" | "succeededAt" | "failedAt">,
 ) {
-  await pool.query(
-    `INSERT INTO sandbox_payments (provider_payment_no, method, payment_no, amount_minor, status)
-     VALUES ($1, $2, $3, $4, 'PENDING') ON CONFLICT (method, payment_no) DO NOTHING`,
+  const { rows } = await pool.query(
+    `WITH opened AS (
+       INSERT INTO sandbox_payments (provider_payment_no, method, payment_no, amount_minor, status)
+       VALUES ($1, $2, $3, $4, 'PENDING') ON CONFLICT (method, payment_no) DO NOTHING RETURNING *
+     )
+     SELECT * FROM opened
+     UNION ALL
+     SELECT * FROM sandbox_payments WHERE method = $2 AND payment_no = $3 AND NOT EXISTS (SELECT 1 FROM opened)`,
     [p.providerPaymentNo, p.method, p.paymentNo, p.amountMinor],
   );
-  const { rows } = await pool.query("SELECT * FROM sandbox_payments WHERE method = $1 AND payment_no = $2", [
+  if (rows[0]) return toPayment(rows[0]);
+  // The conflicting row committed after this statement's snapshot: read it now.
+  const again = await pool.query("SELECT * FROM sandbox_payments WHERE method = $1 AND payment_no = $2", [
     p.method,
     p.paymentNo,
   ]);
-  return toPayment(rows[0]);
+  return toPayment(again.rows[0]);
 }
 
 export async function findSandboxPayment(
