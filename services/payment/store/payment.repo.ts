@@ -73,21 +73,26 @@ export async function insertFirstAttempt(q: Queryable, p: Payment, nextQueryAt: 
      SELECT $1::text, parent_order_no, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text,
        $10::timestamptz, $11::timestamptz
      FROM checkout`,
-    [
-      p.paymentNo,
-      p.parentOrderNo,
-      p.buyerId,
-      p.method,
-      p.providerPaymentNo,
-      p.payUrl,
-      p.status,
-      p.amountMinor,
-      p.currency,
-      nextQueryAt,
-      p.createdAt,
-    ],
+    attemptValues(p, nextQueryAt),
   );
   return rowCount === 1;
+}
+
+/** The parameters $1..$11 of an attempt's insert, in column order. */
+function attemptValues(p: Payment, nextQueryAt: Date): unknown[] {
+  return [
+    p.paymentNo,
+    p.parentOrderNo,
+    p.buyerId,
+    p.method,
+    p.providerPaymentNo,
+    p.payUrl,
+    p.status,
+    p.amountMinor,
+    p.currency,
+    nextQueryAt,
+    p.createdAt,
+  ];
 }
 
 /** Locks an existing checkout row; false when there is none yet. */
@@ -128,19 +133,7 @@ export async function decideAttempt(q: Queryable, p: Payment, nextQueryAt: Date)
      )
      SELECT v.paid, v.reuse, a.*
      FROM verdict v LEFT JOIN attempts a ON v.reuse AND a.status = 'PENDING'`,
-    [
-      p.paymentNo,
-      p.parentOrderNo,
-      p.buyerId,
-      p.method,
-      p.providerPaymentNo,
-      p.payUrl,
-      p.status,
-      p.amountMinor,
-      p.currency,
-      nextQueryAt,
-      p.createdAt,
-    ],
+    attemptValues(p, nextQueryAt),
   );
   const r = rows[0];
   if (r.paid) return { paid: true };
