@@ -1,3 +1,5 @@
+import type { OrderService } from "../../services/order/order.service";
+import { PAYMENT_TIMEOUT } from "../../services/order/order-deps";
 import { CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
 import { request } from "../support/http";
 import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
@@ -46,6 +48,10 @@ describe("paying a checkout", () => {
       paidMinor: checkout.payableMinor,
     });
     expect(detail.viewStatus).toBe("TO_SHIP");
+    const orderService = system.broker.getLocalService("order") as unknown as OrderService;
+    await waitFor("the payment timeout to be removed", async () => {
+      return !(await orderService.timers.isScheduled(PAYMENT_TIMEOUT, checkout.parentOrderNo));
+    });
   });
 
   it("refuses a second payment of a paid checkout", async () => {
