@@ -1,21 +1,11 @@
 import "./payment-env";
 import { randomUUID } from "node:crypto";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
-import { restorePaymentEnv } from "./payment-env";
-import { buyer, count, eventually, type PaymentSystem, startPaymentSystem } from "./payment-harness";
+import { buyer, count, eventually, usePaymentSystem } from "./payment-harness";
 
 describe("payment attempts of one checkout", () => {
-  let sys: PaymentSystem;
-  beforeAll(async () => {
-    sys = await startPaymentSystem();
-  });
-  afterAll(async () => {
-    await sys?.stop();
-    restorePaymentEnv();
-  });
-
-  const call = (action: string, params: object, opts?: object): Promise<any> =>
-    sys.broker.call(action, params, opts);
+  const sys = usePaymentSystem();
+  const { call } = sys;
   const row = async (paymentNo: string) =>
     (
       await sys.pool.query(

@@ -2,29 +2,11 @@ import "./payment-env";
 import { randomUUID } from "node:crypto";
 import { signBody } from "../../../services/payment/domain/signature";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
-import { restorePaymentEnv } from "./payment-env";
-import {
-  buyer,
-  count,
-  eventually,
-  type PaymentSystem,
-  providerDocument,
-  signAs,
-  startPaymentSystem,
-} from "./payment-harness";
+import { buyer, count, eventually, providerDocument, signAs, usePaymentSystem } from "./payment-harness";
 
 describe("payment callbacks", () => {
-  let sys: PaymentSystem;
-  beforeAll(async () => {
-    sys = await startPaymentSystem();
-  });
-  afterAll(async () => {
-    await sys?.stop();
-    restorePaymentEnv();
-  });
-
-  const call = (action: string, params: object, opts?: object): Promise<any> =>
-    sys.broker.call(action, params, opts);
+  const sys = usePaymentSystem();
+  const { call } = sys;
   const status = async (paymentNo: string) =>
     (await sys.pool.query("SELECT status FROM payments WHERE payment_no = $1", [paymentNo])).rows[0]?.status;
   const outbox = (channel: string, paymentNo: string) =>

@@ -10,6 +10,7 @@ import { brokerOptions } from "../../../shared/broker-options";
 import { config, loadConfig } from "../../../shared/config/config";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { CheckoutBook, orderDouble } from "./order-double";
+import { restorePaymentEnv } from "./payment-env";
 
 const SERVICES = path.join(__dirname, "..", "..", "..", "services");
 
@@ -42,6 +43,23 @@ export async function startPaymentSystem(withGateway = false): Promise<PaymentSy
   }
   const pool = (broker.getLocalService("payment") as unknown as PaymentService).pool;
   return { broker, baseUrl, pool, book, stop: () => broker.stop() };
+}
+
+/** A payment system started before and stopped after the enclosing `describe`, with `call` for broker calls. */
+export function usePaymentSystem(): PaymentSystem & {
+  call(action: string, params: object, opts?: object): Promise<any>;
+} {
+  const sys = {
+    call: (action: string, params: object, opts?: object) => sys.broker.call(action, params, opts),
+  } as PaymentSystem & { call(action: string, params: object, opts?: object): Promise<any> };
+  beforeAll(async () => {
+    Object.assign(sys, await startPaymentSystem());
+  });
+  afterAll(async () => {
+    await sys.stop?.();
+    restorePaymentEnv();
+  });
+  return sys;
 }
 
 /** A buyer's caller meta for broker calls (what the gateway would put in ctx.meta). */

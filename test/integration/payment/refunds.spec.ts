@@ -1,29 +1,11 @@
 import "./payment-env";
 import { randomUUID } from "node:crypto";
 import { insertRefund } from "../../../services/payment/store/refund.repo";
-import { restorePaymentEnv } from "./payment-env";
-import {
-  buyer,
-  count,
-  eventually,
-  type PaymentSystem,
-  providerDocument,
-  signAs,
-  startPaymentSystem,
-} from "./payment-harness";
+import { buyer, count, eventually, providerDocument, signAs, usePaymentSystem } from "./payment-harness";
 
 describe("refunds", () => {
-  let sys: PaymentSystem;
-  beforeAll(async () => {
-    sys = await startPaymentSystem();
-  });
-  afterAll(async () => {
-    await sys?.stop();
-    restorePaymentEnv();
-  });
-
-  const call = (action: string, params: object, opts?: object): Promise<any> =>
-    sys.broker.call(action, params, opts);
+  const sys = usePaymentSystem();
+  const { call } = sys;
   const refundStatuses = async (paymentNo: string) =>
     (await sys.pool.query("SELECT status FROM refunds WHERE payment_no = $1", [paymentNo])).rows.map(
       (r) => r.status,
