@@ -39,6 +39,21 @@ export interface AppConfig {
   paymentWechatSecret: string;
   paymentAlipaySecret: string;
   paymentUnionpaySecret: string;
+  /** A line whose declared value (unit value x quantity) exceeds this ships in a package of its own. */
+  warehouseHighValueMinor: number;
+  /** Package limits; a line's units are spread over several packages to keep them. */
+  warehouseMaxPackageGrams: number;
+  warehouseMaxPackageCm3: number;
+  /** Storage classes that must not share a package, as pairs: "FOOD:CHEMICAL,COLD_CHAIN:AMBIENT". */
+  warehouseIncompatibleClasses: string;
+  /** Sandbox carriers: online waybills for every carrier and the tracking-event trigger endpoint. */
+  logisticsSandbox: boolean;
+  /** HMAC-SHA256 keys of the carriers' signed tracking webhooks; an empty key refuses that carrier's webhooks. */
+  logisticsSfSecret: string;
+  logisticsZtoSecret: string;
+  logisticsYtoSecret: string;
+  logisticsJdSecret: string;
+  logisticsCainiaoSecret: string;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -99,6 +114,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     paymentWechatSecret: providerSecret("PAYMENT_WECHAT_SECRET", "dev-only-wechat-callback-key"),
     paymentAlipaySecret: providerSecret("PAYMENT_ALIPAY_SECRET", "dev-only-alipay-callback-key"),
     paymentUnionpaySecret: providerSecret("PAYMENT_UNIONPAY_SECRET", "dev-only-unionpay-callback-key"),
+    warehouseHighValueMinor: int(env, "WAREHOUSE_HIGH_VALUE_MINOR", 500_000),
+    warehouseMaxPackageGrams: int(env, "WAREHOUSE_MAX_PACKAGE_GRAMS", 20_000),
+    warehouseMaxPackageCm3: int(env, "WAREHOUSE_MAX_PACKAGE_CM3", 120_000),
+    warehouseIncompatibleClasses: str(
+      env,
+      "WAREHOUSE_INCOMPATIBLE_CLASSES",
+      "FOOD:CHEMICAL,COLD_CHAIN:AMBIENT,COLD_CHAIN:CHEMICAL,FROZEN:AMBIENT,FROZEN:CHEMICAL",
+    ),
+    logisticsSandbox: bool(env, "LOGISTICS_SANDBOX", true),
+    logisticsSfSecret: providerSecret("LOGISTICS_SF_SECRET", "dev-only-sf-webhook-key"),
+    logisticsZtoSecret: providerSecret("LOGISTICS_ZTO_SECRET", "dev-only-zto-webhook-key"),
+    logisticsYtoSecret: providerSecret("LOGISTICS_YTO_SECRET", "dev-only-yto-webhook-key"),
+    logisticsJdSecret: providerSecret("LOGISTICS_JD_SECRET", "dev-only-jd-webhook-key"),
+    logisticsCainiaoSecret: providerSecret("LOGISTICS_CAINIAO_SECRET", "dev-only-cainiao-webhook-key"),
   };
 }
 

@@ -81,7 +81,8 @@ export interface ReleaseResult {
 
 /**
  * `inventory.deduct {reservationId}` when payment succeeded: all lines or none, idempotent.
- * RESERVE_ON_ORDER lines turn their hold into a deduction; DEDUCT_ON_PAYMENT lines are deducted now.
+ * The units are sold: RESERVE_ON_ORDER lines keep their hold, DEDUCT_ON_PAYMENT lines are reserved now;
+ * on-hand falls only when a package ships (`inventory.ship`).
  * Errors: OUT_OF_STOCK {skuId} (a checked-only line ran out; nothing changed), NOT_FOUND {reservationId},
  * INVALID_TRANSITION {reservationId, state: "RELEASED"}.
  * `inventory.verify {reservationId}` takes the same params and checks the same without changing anything
@@ -95,4 +96,55 @@ export interface DeductResult {
   status: ReservationStatus;
   /** Per line, the warehouse the stock comes from. */
   lines: ReservedLine[];
+}
+
+/** Units of a SKU in a stock movement after payment. */
+export interface StockUnits {
+  skuId: string;
+  quantity: number;
+}
+
+/**
+ * `inventory.ship`: a package was handed over. Its units leave the warehouse: on-hand and reserved both
+ * fall by the quantity (a paid order's units stay reserved until they ship, whatever the strategy).
+ * Idempotent per (reservationId, shipmentId). Errors: NOT_FOUND {reservationId}, INVALID_TRANSITION
+ * {reservationId, state} (not DEDUCTED), VALIDATION_FAILED {field: "lines[i].quantity"} (more than the
+ * reservation still holds for the SKU; nothing changed).
+ */
+export interface ShipParams {
+  reservationId: string;
+  shipmentId: string;
+  lines: StockUnits[];
+}
+export interface ShipResult {
+  reservationId: string;
+  shipmentId: string;
+  lines: (StockUnits & { warehouseId: string })[];
+}
+
+/**
+ * `inventory.unreserve`: units of a paid order that will not ship (intercepted, refunded before shipment)
+ * go back to available stock and stop counting toward the buyer's purchase limit. Idempotent per
+ * (reservationId, releaseId). Errors as `ship`.
+ */
+export interface UnreserveParams {
+  reservationId: string;
+  releaseId: string;
+  lines: StockUnits[];
+  reason: string;
+}
+export type UnreserveResult = ShipResult;
+
+/**
+ * `inventory.restock`: returned goods received back into a warehouse (退货入库): on-hand rises.
+ * Idempotent per returnId. Errors: SKU_NOT_FOUND {skuId}, WAREHOUSE_NOT_FOUND {warehouseId}.
+ */
+export interface RestockParams {
+  returnId: string;
+  lines: (StockUnits & { warehouseId: string })[];
+  reason: string;
+}
+export interface RestockResult {
+  returnId: string;
+  lines: (StockUnits & { warehouseId: string })[];
 }

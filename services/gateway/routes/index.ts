@@ -1,3 +1,4 @@
+import { FULFILMENT_ROUTES } from "./fulfilment.routes";
 import { IDENTITY_ROUTES } from "./identity.routes";
 import { INVENTORY_ROUTES } from "./inventory.routes";
 import { ORDER_ROUTES } from "./order.routes";
@@ -12,4 +13,5 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...PROMOTION_ROUTES,
   ...ORDER_ROUTES,
   ...PAYMENT_ROUTES,
+  ...FULFILMENT_ROUTES,
 ];
