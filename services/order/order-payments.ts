@@ -1,4 +1,5 @@
 import type { Caller } from "../../shared/contracts/caller";
+import type { DeductResult } from "../../shared/contracts/inventory.contract";
 import type {
   PaymentSucceededPayload,
   PreparePaymentResult,
@@ -51,10 +52,10 @@ function paymentCalls(svc: OrderService): PaymentCalls {
   return {
     deduct: async (orderNo) => {
       try {
-        await call("inventory.deduct", { reservationId: orderNo });
-        return true;
+        const sold = (await call("inventory.deduct", { reservationId: orderNo })) as DeductResult;
+        return sold.lines;
       } catch (err) {
-        if ((err as OmsError).type === "OUT_OF_STOCK") return false;
+        if ((err as OmsError).type === "OUT_OF_STOCK") return null;
         throw err;
       }
     },

@@ -19,12 +19,4 @@ export interface OrderClosedPayload {
   holdsReturned?: boolean;
 }
 
-/** `order.paid`: a child order is paid and its stock deducted; fulfilment may start. */
-export interface OrderPaidPayload {
-  orderNo: string;
-  parentOrderNo: string;
-  buyerId: string;
-  shopId: string;
-  paymentNo: string;
-  paidMinor: number;
-}
+export type { OrderAddressChangedPayload, OrderPaidPayload } from "../../shared/contracts/order.contract";

@@ -5,7 +5,13 @@
 import type { Carrier, LogisticsStatus, ShippingMethod } from "./logistics.contract";
 
 /** Where a package's warehouse task stands; HANDED_OVER = shipped. */
-export type PackageStatus = "PENDING" | "WAYBILL_PRINTED" | "PICKED" | "PACKED" | "HANDED_OVER" | "INTERCEPTED";
+export type PackageStatus =
+  | "PENDING"
+  | "WAYBILL_PRINTED"
+  | "PICKED"
+  | "PACKED"
+  | "HANDED_OVER"
+  | "INTERCEPTED";
 export type TaskStep = "PRINT_WAYBILL" | "PICK" | "PACK";
 
 /** A package as the order detail and `GET /orders/{orderNo}/packages` show it (API.md Package, plus the task). */

@@ -5,7 +5,7 @@ import { recordEvent } from "../../../shared/outbox/outbox";
 import { type ActorRole, apply, type FieldChange } from "../../../shared/state-machine/engine";
 import { type Address, amountsAddUp, type ChildOrder } from "../domain/order";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
-import { ORDER_EVENTS } from "../order.events";
+import { ORDER_EVENTS, type OrderAddressChangedPayload } from "../order.events";
 import { appendTimeline, findOrder, updateLinePrices, updateOrder } from "../store/order.repo";
 
 /** Who edits, when. */
@@ -39,8 +39,21 @@ async function editOrder(
     await updateOrder(tx, order);
     if (event === "price.changed") await updateLinePrices(tx, order);
     await appendTimeline(tx, order.orderNo, [{ ...result.timelineEntry, changes }]);
-    const name = event === "price.changed" ? ORDER_EVENTS.priceChanged : ORDER_EVENTS.addressChanged;
-    await recordEvent(tx, name, { orderNo, parentOrderNo: order.parentOrderNo }, ctx.now);
+    if (event === "price.changed") {
+      await recordEvent(
+        tx,
+        ORDER_EVENTS.priceChanged,
+        { orderNo, parentOrderNo: order.parentOrderNo },
+        ctx.now,
+      );
+    } else {
+      const changed: OrderAddressChangedPayload = {
+        orderNo,
+        parentOrderNo: order.parentOrderNo,
+        address: order.address,
+      };
+      await recordEvent(tx, ORDER_EVENTS.addressChanged, changed, ctx.now);
+    }
     return order;
   });
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from "pg";
+import type { ReservedLine } from "../../../shared/contracts/inventory.contract";
 import type { PaymentSucceededPayload, RefundParams } from "../../../shared/contracts/payment.contract";
 import type { ReleasePartParams } from "../../../shared/contracts/promotion.contract";
 import { newEvent, outboxInsertSql } from "../../../shared/outbox/outbox";
@@ -7,12 +8,18 @@ import { childHolds } from "../domain/holds";
 import type { ChildOrder } from "../domain/order";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
 import { ORDER_EVENTS, type OrderClosedPayload, type OrderPaidPayload } from "../order.events";
-import { appendTimeline, findOrders, findParent, updateOrder } from "../store/order.repo";
+import {
+  appendTimeline,
+  findOrders,
+  findParent,
+  updateLineWarehouses,
+  updateOrder,
+} from "../store/order.repo";
 
 /** What settling a payment needs from other services; every call is idempotent, so redelivery is safe. */
 export interface PaymentCalls {
-  /** Deducts a child's stock; false when a deduct-on-payment SKU ran out (nothing changed). */
-  deduct(orderNo: string): Promise<boolean>;
+  /** Sells a child's stock: the warehouse of each line, or null when a deduct-on-payment SKU ran out (nothing changed). */
+  deduct(orderNo: string): Promise<ReservedLine[] | null>;
   releaseStock(orderNo: string, reason: string): Promise<void>;
   /** Returns one closed child's part of the checkout's coupons and coins (idempotent per part). */
   releasePart(params: ReleasePartParams): Promise<void>;
@@ -49,7 +56,11 @@ export async function settlePayment(
   const closedOutOfStock: ChildOrder[] = [];
   const entries: { order: ChildOrder; entry: TimelineEntry }[] = [];
   for (const child of children.filter((c) => c.status === "PENDING_PAYMENT")) {
-    const stockAvailable = await calls.deduct(child.orderNo);
+    const sold = await calls.deduct(child.orderNo);
+    const stockAvailable = sold !== null;
+    for (const line of child.lines) {
+      line.warehouseId = sold?.find((l) => l.lineId === line.lineId)?.warehouseId ?? line.warehouseId;
+    }
     const result = apply(STANDARD_ORDER_TABLE, child.status, "pay.succeeded", {
       ...ctx,
       reason: stockAvailable ? `paid by ${p.paymentNo}` : "OUT_OF_STOCK",
@@ -110,6 +121,7 @@ export async function settlePayment(
   }
 
   for (const child of [...paid, ...closedOutOfStock]) await updateOrder(tx, child);
+  for (const child of paid) await updateLineWarehouses(tx, child);
   for (const { order, entry } of entries) await appendTimeline(tx, order.orderNo, [entry]);
   const events = [
     ...paid.map((c) =>
@@ -122,6 +134,14 @@ export async function settlePayment(
           shopId: c.shopId,
           paymentNo: p.paymentNo,
           paidMinor: c.amounts.paidMinor,
+          paidAt: p.paidAt,
+          address: c.address,
+          lines: c.lines.map((l) => ({
+            lineId: l.lineId,
+            skuId: l.skuId,
+            quantity: l.quantity,
+            warehouseId: l.warehouseId,
+          })),
         },
         now,
       ),

@@ -218,6 +218,16 @@ export async function updateLinePrices(tx: Queryable, o: ChildOrder): Promise<vo
   }
 }
 
+/** Records the warehouse each line's stock was sold from (a deduct-on-payment line may move at payment). */
+export async function updateLineWarehouses(tx: Queryable, o: ChildOrder): Promise<void> {
+  await tx.query(
+    `UPDATE order_lines l SET warehouse_id = v.warehouse_id
+     FROM unnest($2::text[], $3::text[]) AS v(line_id, warehouse_id)
+     WHERE l.order_no = $1 AND l.line_id = v.line_id AND l.warehouse_id <> v.warehouse_id`,
+    [o.orderNo, o.lines.map((l) => l.lineId), o.lines.map((l) => l.warehouseId)],
+  );
+}
+
 /** Appends timeline entries for one order. */
 export async function appendTimeline(
   tx: Queryable,
