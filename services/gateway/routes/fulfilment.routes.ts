@@ -15,7 +15,10 @@ export const FULFILMENT_ROUTES: readonly RouteDef[] = [
     body: {
       type: "object",
       required: ["step"],
-      properties: { step: { type: "string", enum: ["PRINT_WAYBILL", "PICK", "PACK"] }, carrier: { type: "string" } },
+      properties: {
+        step: { type: "string", enum: ["PRINT_WAYBILL", "PICK", "PACK"] },
+        carrier: { type: "string" },
+      },
     },
   },
   {
@@ -52,7 +55,8 @@ export const FULFILMENT_ROUTES: readonly RouteDef[] = [
     path: "/sandbox/carriers/:carrier/waybills/:trackingNo/events",
     action: "logistics.sandboxEvent",
     roles: "public",
-    summary: "Sandbox carrier (LOGISTICS_SANDBOX): sends a signed tracking event for the waybill, like the carrier would",
+    summary:
+      "Sandbox carrier (LOGISTICS_SANDBOX): sends a signed tracking event for the waybill, like the carrier would",
     tag: TAG,
     body: {
       type: "object",
