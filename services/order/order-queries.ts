@@ -5,6 +5,7 @@ import { assertCanSee, canSee } from "./domain/order-access";
 import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
 import type { OrderService } from "./order.service";
+import { packagesOf } from "./order-fulfilment";
 import { findOrder, findOrders, findParent, readTimeline } from "./store/order.repo";
 import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";
 import { readOrderTimers } from "./store/order-type.repo";
@@ -29,7 +30,13 @@ export async function fullDetail(svc: OrderService, caller: Caller, orderNo: str
       svc.logger.warn("payment section unavailable", { orderNo, error: err.message });
       return null;
     });
-  return { ...order, payment };
+  const packages = order.paidAt
+    ? await packagesOf(svc, orderNo).catch((err: Error) => {
+        svc.logger.warn("packages section unavailable", { orderNo, error: err.message });
+        return null;
+      })
+    : [];
+  return { ...order, payment, packages };
 }
 
 /** The order's timeline, oldest first. */

@@ -5,7 +5,22 @@ export const ORDER_EVENTS = {
   paid: "order.paid",
   priceChanged: "order.price-changed",
   addressChanged: "order.address-changed",
+  shipped: "order.shipped",
+  completed: "order.completed",
+  finished: "order.finished",
+  reviewed: "order.reviewed",
 } as const;
+
+/** `order.shipped` / `order.completed` / `order.finished` / `order.reviewed`: a fulfilment step of a child order. */
+export interface OrderStepPayload {
+  orderNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  shopId: string;
+  /** The order's status after the step. */
+  status: string;
+  at: string;
+}
 
 /** `order.closed`: a child order closed before payment; its holds must be returned. */
 export interface OrderClosedPayload {

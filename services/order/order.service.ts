@@ -3,10 +3,12 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { withChannels } from "../../shared/channels";
 import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
+import type { LogisticsStatusChangedPayload } from "../../shared/contracts/logistics.contract";
 import type {
   PaymentSucceededPayload,
   RefundSucceededPayload,
 } from "../../shared/contracts/payment.contract";
+import type { PackageShippedPayload } from "../../shared/contracts/warehouse.contract";
 import { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import { OrderNumberCodec } from "../../shared/order-number/order-number";
 import { consumeOnce } from "../../shared/outbox/inbox";
@@ -28,6 +30,7 @@ import {
 } from "./order.params";
 import * as commands from "./order-commands";
 import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
+import * as fulfilment from "./order-fulfilment";
 import * as payments from "./order-payments";
 import * as queries from "./order-queries";
 import { OrderTimersCache } from "./order-type-cache";
@@ -120,6 +123,32 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return commands.adjustPrice(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
       },
     },
+    /** POST /orders/{orderNo}/confirm-receipt (buyer, SHIPPED). */
+    confirmReceipt: {
+      params: ORDER_NO_PARAM,
+      handler(ctx: Ctx<{ orderNo: string }>) {
+        return fulfilment.confirmReceipt(this, callerOf(ctx.meta), ctx.params.orderNo, ctx.requestID ?? null);
+      },
+    },
+    /** POST /orders/{orderNo}/review (buyer, COMPLETED or FINISHED, once). */
+    review: {
+      params: {
+        ...ORDER_NO_PARAM,
+        rating: { type: "number", integer: true, min: 1, max: 5 },
+        comment: { type: "string", max: 2000, optional: true },
+        $$strict: "remove",
+      },
+      handler(ctx: Ctx<{ orderNo: string; rating: number; comment?: string }>) {
+        return fulfilment.review(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** GET /orders/{orderNo}/packages. */
+    packages: {
+      params: ORDER_NO_PARAM,
+      handler(ctx: Ctx<{ orderNo: string }>) {
+        return fulfilment.packages(this, callerOf(ctx.meta), ctx.params.orderNo);
+      },
+    },
     /** PUT /admin/order-types/{orderType}: timers for orders created afterwards. */
     configureOrderType: {
       params: ORDER_TYPE_PARAMS,
@@ -157,6 +186,20 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return payments.onPaymentSucceeded(this, envelope as EventEnvelope<PaymentSucceededPayload>);
       },
     },
+    /** A package was handed over: PARTIALLY_SHIPPED or SHIPPED (then auto-confirm is armed). */
+    "package.shipped": {
+      group: "order-shipping",
+      handler(envelope: EventEnvelope) {
+        return fulfilment.onPackageShipped(this, envelope as EventEnvelope<PackageShippedPayload>);
+      },
+    },
+    /** Tracking moved forward: SIGNED marks the order delivered. */
+    "logistics.status-changed": {
+      group: "order-tracking",
+      handler(envelope: EventEnvelope) {
+        return fulfilment.onTracking(this, envelope as EventEnvelope<LogisticsStatusChangedPayload>);
+      },
+    },
     /** A refund was paid out: record it on the child order and its timeline. */
     "refund.succeeded": {
       group: "order-refunds",
@@ -190,7 +233,16 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     this.timers.handle<{ parentOrderNo: string }>(PAYMENT_TIMEOUT, ({ key }) =>
       commands.expirePayment(this, key),
     );
-    await this.timers.every("order-sweeper", config.sweepIntervalMs, (now) => commands.sweep(this, now));
+    this.timers.handle<{ orderNo: string }>(fulfilment.AUTO_CONFIRM, ({ key, firedAt }) =>
+      fulfilment.fireAutoConfirm(this, key, firedAt),
+    );
+    this.timers.handle<{ orderNo: string }>(fulfilment.AFTER_SALES_WINDOW, ({ key, firedAt }) =>
+      fulfilment.fireWindowClosed(this, key, firedAt),
+    );
+    await this.timers.every("order-sweeper", config.sweepIntervalMs, async (now) => {
+      await commands.sweep(this, now);
+      await fulfilment.sweepFulfilment(this, now);
+    });
     await this.timers.start();
   },
 

@@ -108,6 +108,7 @@ export const CAMPAIGN_PARAMS = {
   endsAt: TIME,
   exclusive: { type: "boolean", optional: true },
   paymentTimeout: { type: "string", max: 16, optional: true },
+  autoConfirmAfter: { type: "string", max: 16, optional: true },
   deductionStrategy: { ...STRATEGY, optional: true },
   priority: { type: "number", integer: true, min: -1000, max: 1000, optional: true },
 };

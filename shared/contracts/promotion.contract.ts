@@ -68,6 +68,8 @@ export interface ShopPrice {
   amounts: OrderAmounts;
   /** Shortest payment timeout of the campaigns applied (flash sales), in ms; null = the order type's default. */
   paymentTimeoutMs: number | null;
+  /** Longest auto-confirm wait of the campaigns applied (festival campaigns), in ms; null = the order type's. */
+  autoConfirmMs: number | null;
 }
 
 export interface PriceResult {

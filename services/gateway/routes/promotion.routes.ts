@@ -33,6 +33,7 @@ export const PROMOTION_ROUTES: readonly RouteDef[] = [
         endsAt: time,
         exclusive: { type: "boolean" },
         paymentTimeout: { type: "string", example: "5m" },
+        autoConfirmAfter: { type: "string", example: "15d" },
         deductionStrategy: { type: "string", enum: ["RESERVE_ON_ORDER", "DEDUCT_ON_PAYMENT"] },
         priority: { type: "integer" },
       },

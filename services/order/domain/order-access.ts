@@ -28,10 +28,16 @@ export function assertCanAdjustPrice(caller: Caller, order: ChildOrder): void {
     throw new OmsError("FORBIDDEN", "Only the shop changes prices", { orderNo: order.orderNo });
 }
 
-/** Address changes are the buyer's (or an operator's for customer service). */
+/** Address changes are the buyer's (or an operator's for customer service), until a package ships. */
 export function assertCanChangeAddress(caller: Caller, order: ChildOrder): void {
   assertCanSee(caller, order);
   if (caller.role === "merchant") {
     throw new OmsError("FORBIDDEN", "Only the buyer changes the address", { orderNo: order.orderNo });
+  }
+  if (order.shippedAt !== null) {
+    throw new OmsError("ORDER_ALREADY_SHIPPED", "A package has shipped: the address can no longer change", {
+      orderNo: order.orderNo,
+      state: order.status,
+    });
   }
 }

@@ -75,13 +75,30 @@ export interface ChildOrder {
   paymentDeadline: Date;
   createdAt: Date;
   paidAt: Date | null;
+  /** The first package handed over (address changes stop here). */
   shippedAt: Date | null;
+  /** A package's tracking reached SIGNED. */
+  deliveredAt: Date | null;
+  /** Receipt confirmed by the buyer (null when the timer completed the order). */
+  confirmedAt: Date | null;
   completedAt: Date | null;
+  /** While SHIPPED: when the auto-confirm timer completes the order. */
+  autoConfirmAt: Date | null;
+  /** While COMPLETED: when the after-sales window closes (-> FINISHED). */
+  finishAt: Date | null;
+  review: OrderReview | null;
   closedAt: Date | null;
   closeReason: string | null;
   /** The payment that paid this order, once paid. */
   paymentNo: string | null;
   lines: OrderLine[];
+}
+
+/** The buyer's review of a completed order. */
+export interface OrderReview {
+  rating: number;
+  comment: string | null;
+  at: string;
 }
 
 /** The parent order: the payment unit of one checkout. */
@@ -153,7 +170,8 @@ export function buildOrders(facts: CheckoutFacts): { parent: ParentOrder; childr
         paidMinor: 0,
         refundedMinor: 0,
       },
-      timers: facts.timers,
+      timers:
+        shop.autoConfirmMs === null ? facts.timers : { ...facts.timers, autoConfirmMs: shop.autoConfirmMs },
       invoice: facts.invoice,
       buyerNote: facts.buyerNote,
       merchantNote: null,
@@ -162,6 +180,11 @@ export function buildOrders(facts: CheckoutFacts): { parent: ParentOrder; childr
       createdAt: facts.now,
       paidAt: null,
       shippedAt: null,
+      deliveredAt: null,
+      confirmedAt: null,
+      autoConfirmAt: null,
+      finishAt: null,
+      review: null,
       completedAt: null,
       closedAt: null,
       closeReason: null,

@@ -33,7 +33,12 @@ export interface OrderRow {
   created_at: Date;
   paid_at: Date | null;
   shipped_at: Date | null;
+  delivered_at: Date | null;
+  confirmed_at: Date | null;
   completed_at: Date | null;
+  auto_confirm_at: Date | null;
+  finish_at: Date | null;
+  review: ChildOrder["review"];
   closed_at: Date | null;
   close_reason: string | null;
   payment_no: string | null;
@@ -123,6 +128,11 @@ export function toChildOrder(r: OrderRow, lines: OrderLine[]): ChildOrder {
     createdAt: r.created_at,
     paidAt: r.paid_at,
     shippedAt: r.shipped_at,
+    deliveredAt: r.delivered_at,
+    confirmedAt: r.confirmed_at,
+    autoConfirmAt: r.auto_confirm_at,
+    finishAt: r.finish_at,
+    review: r.review,
     completedAt: r.completed_at,
     closedAt: r.closed_at,
     closeReason: r.close_reason,

@@ -177,7 +177,8 @@ export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
        coins_deduction_minor = $9, platform_discount_minor = $10, price_adjustment_minor = $11,
        shipping_fee_minor = $12, payable_minor = $13, paid_minor = $14, refunded_minor = $15, merchant_note = $16,
        reviewed = $17, paid_at = $18, shipped_at = $19, completed_at = $20, closed_at = $21, close_reason = $22,
-       payment_no = $23, updated_at = now()
+       payment_no = $23, delivered_at = $24, confirmed_at = $25, auto_confirm_at = $26, finish_at = $27,
+       review = $28, updated_at = now()
      WHERE order_no = $1`,
     [
       o.orderNo,
@@ -203,6 +204,11 @@ export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
       o.closedAt,
       o.closeReason,
       o.paymentNo,
+      o.deliveredAt,
+      o.confirmedAt,
+      o.autoConfirmAt,
+      o.finishAt,
+      o.review === null ? null : JSON.stringify(o.review),
     ],
   );
 }

@@ -17,6 +17,7 @@ export interface CampaignInput {
   endsAt: Date;
   exclusive?: boolean;
   paymentTimeout?: string;
+  autoConfirmAfter?: string;
   deductionStrategy?: DeductionStrategy;
   priority?: number;
 }
@@ -66,6 +67,9 @@ export function campaignFromInput(input: CampaignInput): Campaign {
   const paymentTimeoutMs =
     input.paymentTimeout === undefined ? null : parseDuration(input.paymentTimeout, "paymentTimeout");
   if (paymentTimeoutMs === 0) throw validationFailed("paymentTimeout", "paymentTimeout must be positive");
+  const autoConfirmMs =
+    input.autoConfirmAfter === undefined ? null : parseDuration(input.autoConfirmAfter, "autoConfirmAfter");
+  if (autoConfirmMs === 0) throw validationFailed("autoConfirmAfter", "autoConfirmAfter must be positive");
   return {
     campaignId: input.campaignId,
     kind: input.kind,
@@ -79,6 +83,7 @@ export function campaignFromInput(input: CampaignInput): Campaign {
     endsAt: input.endsAt,
     exclusive: input.exclusive ?? false,
     paymentTimeoutMs,
+    autoConfirmMs,
     deductionStrategy: input.deductionStrategy ?? null,
     priority: input.priority ?? 0,
   };
@@ -92,5 +97,6 @@ export function campaignView(campaign: Campaign) {
     startsAt: campaign.startsAt.toISOString(),
     endsAt: campaign.endsAt.toISOString(),
     paymentTimeout: campaign.paymentTimeoutMs === null ? null : formatDuration(campaign.paymentTimeoutMs),
+    autoConfirmAfter: campaign.autoConfirmMs === null ? null : formatDuration(campaign.autoConfirmMs),
   };
 }

@@ -62,6 +62,7 @@ export function priceCheckout(input: PricingInput, now: Date): PriceResult {
       lines: priced,
       amounts: amountsOf(priced, feeMinor),
       paymentTimeoutMs: paymentTimeoutOf(shopLines, active),
+      autoConfirmMs: autoConfirmOf(shopLines, active),
     };
   });
   return {
@@ -126,15 +127,24 @@ const CAMPAIGN_KINDS_OF_SHARES: readonly AllocationKind[] = [
   "PLATFORM_CAMPAIGN",
 ];
 
-// The shortest payment timeout among campaigns that discounted this child order (flash sales: e.g. 5 min).
-function paymentTimeoutOf(lines: readonly WorkLine[], active: readonly Campaign[]): number | null {
+// The campaigns that discounted this child order.
+function appliedCampaigns(lines: readonly WorkLine[], active: readonly Campaign[]): Campaign[] {
   const applied = new Set(
     lines.flatMap((line) =>
       line.allocations.filter((a) => CAMPAIGN_KINDS_OF_SHARES.includes(a.kind)).map((a) => a.sourceId),
     ),
   );
-  const timeouts = active
-    .filter((campaign) => applied.has(campaign.campaignId) && campaign.paymentTimeoutMs !== null)
-    .map((campaign) => campaign.paymentTimeoutMs as number);
+  return active.filter((campaign) => applied.has(campaign.campaignId));
+}
+
+// The shortest payment timeout among campaigns that discounted this child order (flash sales: e.g. 5 min).
+function paymentTimeoutOf(lines: readonly WorkLine[], active: readonly Campaign[]): number | null {
+  const timeouts = appliedCampaigns(lines, active).flatMap((c) => c.paymentTimeoutMs ?? []);
   return timeouts.length > 0 ? Math.min(...timeouts) : null;
+}
+
+// The longest auto-confirm wait among campaigns that discounted this child order (festivals: e.g. 15 days).
+function autoConfirmOf(lines: readonly WorkLine[], active: readonly Campaign[]): number | null {
+  const waits = appliedCampaigns(lines, active).flatMap((c) => c.autoConfirmMs ?? []);
+  return waits.length > 0 ? Math.max(...waits) : null;
 }

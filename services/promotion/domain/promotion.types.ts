@@ -21,6 +21,8 @@ export interface Campaign {
   endsAt: Date;
   exclusive: boolean;
   paymentTimeoutMs: number | null;
+  /** How long its orders wait for auto-confirm after shipping (festival campaigns); null = the order type's. */
+  autoConfirmMs: number | null;
   deductionStrategy: DeductionStrategy | null;
   priority: number;
 }

@@ -16,6 +16,7 @@ interface CampaignRow {
   ends_at: Date;
   exclusive: boolean;
   payment_timeout_ms: number | null;
+  auto_confirm_ms: number | null;
   deduction_strategy: Campaign["deductionStrategy"];
   priority: number;
 }
@@ -33,6 +34,7 @@ const toCampaign = (row: CampaignRow): Campaign => ({
   endsAt: row.ends_at,
   exclusive: row.exclusive,
   paymentTimeoutMs: row.payment_timeout_ms,
+  autoConfirmMs: row.auto_confirm_ms,
   deductionStrategy: row.deduction_strategy,
   priority: row.priority,
 });
@@ -42,8 +44,9 @@ export async function insertCampaign(db: Queryable, c: Campaign, createdBy: stri
   try {
     await db.query(
       `INSERT INTO campaign (campaign_id, kind, shop_id, sku_ids, threshold_minor, discount_minor, percent_off,
-         flash_price_minor, starts_at, ends_at, exclusive, payment_timeout_ms, deduction_strategy, priority, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+         flash_price_minor, starts_at, ends_at, exclusive, payment_timeout_ms, deduction_strategy, priority, created_by,
+         auto_confirm_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
         c.campaignId,
         c.kind,
@@ -60,6 +63,7 @@ export async function insertCampaign(db: Queryable, c: Campaign, createdBy: stri
         c.deductionStrategy,
         c.priority,
         createdBy,
+        c.autoConfirmMs,
       ],
     );
   } catch (err) {

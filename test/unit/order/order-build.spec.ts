@@ -33,6 +33,7 @@ function facts(linePaid: number): CheckoutFacts {
         shopId: "A",
         amounts,
         paymentTimeoutMs: null,
+        autoConfirmMs: null,
         lines: [
           {
             lineId: "L1",

@@ -46,6 +46,7 @@ export const campaign = (
   endsAt: new Date(NOW.getTime() + DAY),
   exclusive: false,
   paymentTimeoutMs: null,
+  autoConfirmMs: null,
   deductionStrategy: null,
   priority: 0,
   ...fields,
