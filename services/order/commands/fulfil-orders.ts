@@ -94,10 +94,14 @@ export async function completeOrder(
   tx: PoolClient,
   orderNo: string,
   ctx: FulfilContext,
-  authorize: (order: ChildOrder) => void = () => {},
+  authorize: (order: ChildOrder) => void,
 ): Promise<ChildOrder> {
   const order = await lockOrder(tx, orderNo);
   authorize(order);
+  return complete(tx, order, ctx);
+}
+
+async function complete(tx: PoolClient, order: ChildOrder, ctx: FulfilContext): Promise<ChildOrder> {
   const byBuyer = ctx.role === "buyer";
   await transitionTo(tx, order, byBuyer ? "receipt.confirmed" : "autoconfirm.timeout", ctx, (o) => {
     o.completedAt = ctx.now;
@@ -112,14 +116,14 @@ export async function completeOrder(
 /** The auto-confirm timer fired: completes a SHIPPED order that is due; anything else is left alone. */
 export async function autoConfirm(tx: PoolClient, orderNo: string, now: Date): Promise<ChildOrder | null> {
   const order = await findOrder(tx, orderNo, true);
-  if (!order || order.status !== "SHIPPED" || !order.autoConfirmAt || order.autoConfirmAt > now) return null;
-  return completeOrder(tx, orderNo, system(now));
+  if (order?.status !== "SHIPPED" || !order.autoConfirmAt || order.autoConfirmAt > now) return null;
+  return complete(tx, order, system(now));
 }
 
 /** The after-sales window closed: COMPLETED -> FINISHED when due; anything else is left alone. */
 export async function finishOrder(tx: PoolClient, orderNo: string, now: Date): Promise<boolean> {
   const order = await findOrder(tx, orderNo, true);
-  if (!order || order.status !== "COMPLETED" || !order.finishAt || order.finishAt > now) return false;
+  if (order?.status !== "COMPLETED" || !order.finishAt || order.finishAt > now) return false;
   const ctx = system(now);
   await transitionTo(tx, order, "aftersales.window.closed", ctx, () => {});
   await recordEvent(tx, ORDER_EVENTS.finished, stepEvent(order, ctx), now);
