@@ -22,6 +22,9 @@ export interface SkuSpec {
   stock?: Record<string, number>;
   category?: string;
   storageClass?: string;
+  weightGrams?: number;
+  volumeCm3?: number;
+  declaredValueMinor?: number;
   deductionStrategy?: "RESERVE_ON_ORDER" | "DEDUCT_ON_PAYMENT";
   purchaseLimitPerUser?: number;
 }
@@ -64,8 +67,9 @@ export class CatalogBuilder {
           imageUrl: `https://img.example/${skuId}.jpg`,
           category: spec.category ?? "general",
           storageClass: spec.storageClass ?? "AMBIENT",
-          weightGrams: 500,
-          volumeCm3: 1000,
+          weightGrams: spec.weightGrams ?? 500,
+          volumeCm3: spec.volumeCm3 ?? 1000,
+          ...(spec.declaredValueMinor ? { declaredValueMinor: spec.declaredValueMinor } : {}),
           deductionStrategy: spec.deductionStrategy ?? "RESERVE_ON_ORDER",
           ...(spec.purchaseLimitPerUser ? { purchaseLimitPerUser: spec.purchaseLimitPerUser } : {}),
         },

@@ -1,0 +1,60 @@
+import { expectOk } from "./catalog";
+import { request } from "./http";
+import { waitFor } from "./system";
+
+/** Waits until the warehouse made `count` packages for the order, and returns them. */
+export async function packagesOf(
+  url: string,
+  token: string,
+  orderNo: string,
+  count?: number,
+): Promise<any[]> {
+  let items: any[] = [];
+  await waitFor(`packages of ${orderNo}`, async () => {
+    const res = await request(url, "GET", `/api/v1/orders/${orderNo}/packages`, { token });
+    items = res.body.items ?? [];
+    return count === undefined ? items.length > 0 : items.length === count;
+  });
+  return items;
+}
+
+/** Hands a package over as the merchant. */
+export async function ship(url: string, token: string, packageId: string, body: Record<string, unknown>) {
+  return expectOk(
+    await request(url, "POST", `/api/v1/packages/${packageId}/ship`, { token, body }),
+    `ship ${packageId}`,
+  );
+}
+
+/** Makes the sandbox carrier send a signed tracking event for the waybill. */
+export async function trackingEvent(
+  url: string,
+  carrier: string,
+  trackingNo: string,
+  body: Record<string, unknown>,
+) {
+  return expectOk(
+    await request(url, "POST", `/api/v1/sandbox/carriers/${carrier}/waybills/${trackingNo}/events`, { body }),
+    `tracking event ${body.status}`,
+  );
+}
+
+/** Waits until the order reaches `status`, and returns its detail. */
+export async function orderReaches(
+  url: string,
+  token: string,
+  orderNo: string,
+  status: string,
+  timeoutMs = 15_000,
+): Promise<any> {
+  let order: any;
+  await waitFor(
+    `order ${orderNo} to reach ${status}`,
+    async () => {
+      order = (await request(url, "GET", `/api/v1/orders/${orderNo}`, { token })).body;
+      return order.status === status;
+    },
+    timeoutMs,
+  );
+  return order;
+}
