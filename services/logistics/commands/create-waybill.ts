@@ -1,0 +1,31 @@
+import type { CreateWaybillParams, WaybillResult } from "../../../shared/contracts/logistics.contract";
+import { carrierOf } from "../carriers/carrier-registry";
+import { findShipment } from "../store/shipment.repo";
+import { assertReplaceable, bindWaybill } from "./bind-waybill";
+import type { LogisticsDeps } from "./logistics-deps";
+
+/**
+ * `logistics.createWaybill`: an online waybill from the carrier for a package. Idempotent per
+ * package: while the package has a waybill of that carrier, a retry answers its number without
+ * asking the carrier again. Another carrier's waybill is replaced while it has no tracking events.
+ */
+export async function createWaybill(deps: LogisticsDeps, p: CreateWaybillParams): Promise<WaybillResult> {
+  const carrier = carrierOf(p.carrier);
+  const sameCarrier = (existing: { carrier: string }) => existing.carrier === carrier;
+  const existing = await findShipment(deps.pool, p.packageId);
+  if (existing && sameCarrier(existing)) return { carrier, trackingNo: existing.trackingNo };
+  if (existing) await assertReplaceable(deps.pool, existing);
+  const { trackingNo } = await deps.carriers.get(carrier).createWaybill({
+    packageId: p.packageId,
+    orderNo: p.orderNo,
+    address: p.address,
+    weightGrams: p.weightGrams,
+  });
+  // A concurrent request for the same package may have bound its own number first: that one is kept.
+  const bound = await bindWaybill(
+    deps.pool,
+    { packageId: p.packageId, orderNo: p.orderNo, carrier, trackingNo, method: "ONLINE_WAYBILL" },
+    sameCarrier,
+  );
+  return { carrier, trackingNo: bound.trackingNo };
+}
