@@ -1,26 +1,7 @@
-/** Durable events of the order service (outbox -> JetStream channel). Payloads carry ids; consumers re-read the rest. */
-export const ORDER_EVENTS = {
-  placed: "order.placed",
-  closed: "order.closed",
-  paid: "order.paid",
-  priceChanged: "order.price-changed",
-  addressChanged: "order.address-changed",
-  shipped: "order.shipped",
-  completed: "order.completed",
-  finished: "order.finished",
-  reviewed: "order.reviewed",
-} as const;
+import { ORDER_CHANNELS } from "../../shared/contracts/order.contract";
 
-/** `order.shipped` / `order.completed` / `order.finished` / `order.reviewed`: a fulfilment step of a child order. */
-export interface OrderStepPayload {
-  orderNo: string;
-  parentOrderNo: string;
-  buyerId: string;
-  shopId: string;
-  /** The order's status after the step. */
-  status: string;
-  at: string;
-}
+/** Durable events of the order service (outbox -> JetStream channel). Payloads carry ids; consumers re-read the rest. */
+export const ORDER_EVENTS = { ...ORDER_CHANNELS, priceChanged: "order.price-changed" } as const;
 
 /** `order.closed`: a child order closed before payment; its holds must be returned. */
 export interface OrderClosedPayload {
@@ -34,4 +15,10 @@ export interface OrderClosedPayload {
   holdsReturned?: boolean;
 }
 
-export type { OrderAddressChangedPayload, OrderPaidPayload } from "../../shared/contracts/order.contract";
+export type {
+  AfterSalesStepPayload,
+  OrderAddressChangedPayload,
+  OrderPaidPayload,
+  OrderPlacedPayload,
+  OrderStepPayload,
+} from "../../shared/contracts/order.contract";

@@ -35,6 +35,7 @@ import * as payments from "./order-payments";
 import * as queries from "./order-queries";
 import { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
+import { orderStats } from "./stats/order-stats.mixin";
 import { readOrderTimers } from "./store/order-type.repo";
 
 export interface OrderVars extends PersistentServiceVars {
@@ -50,7 +51,7 @@ type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: 
 /** Orders: checkout saga, queries, cancel and edits before payment, payment timeout. Logic lives in the modules it calls. */
 const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, OrderVars> = withChannels({
   name: "order",
-  mixins: [persistentService("order")],
+  mixins: [persistentService("order"), orderStats],
 
   actions: {
     /** POST /orders: places a checkout (parent + one child per shop). */

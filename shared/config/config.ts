@@ -1,3 +1,4 @@
+import { parseDuration } from "../duration";
 /**
  * Typed configuration from environment variables, read in one place.
  * Every variable here is listed in the README's configuration table.
@@ -54,6 +55,14 @@ export interface AppConfig {
   logisticsYtoSecret: string;
   logisticsJdSecret: string;
   logisticsCainiaoSecret: string;
+  /** How long before the payment deadline the buyer is reminded to pay. */
+  notifyPaymentReminderMs: number;
+  /** How long before auto-confirm the buyer is reminded to confirm receipt. */
+  notifyAutoConfirmReminderMs: number;
+  /** Attempts per (event, recipient, channel) delivery before it goes to the dead-letter list. */
+  notifyMaxAttempts: number;
+  /** First retry delay of a failed delivery; doubles each attempt. */
+  notifyRetryBaseMs: number;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -76,6 +85,10 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   if (raw === "true" || raw === "1") return true;
   if (raw === "false" || raw === "0") return false;
   throw new Error(`Environment variable ${name} must be true or false, got "${raw}"`);
+}
+
+function durationMs(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  return parseDuration(str(env, name, fallback), name);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -128,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logisticsYtoSecret: providerSecret("LOGISTICS_YTO_SECRET", "dev-only-yto-webhook-key"),
     logisticsJdSecret: providerSecret("LOGISTICS_JD_SECRET", "dev-only-jd-webhook-key"),
     logisticsCainiaoSecret: providerSecret("LOGISTICS_CAINIAO_SECRET", "dev-only-cainiao-webhook-key"),
+    notifyPaymentReminderMs: durationMs(env, "NOTIFY_PAYMENT_REMINDER_BEFORE", "5m"),
+    notifyAutoConfirmReminderMs: durationMs(env, "NOTIFY_AUTO_CONFIRM_REMINDER_BEFORE", "1d"),
+    notifyMaxAttempts: int(env, "NOTIFY_MAX_ATTEMPTS", 5),
+    notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1_000),
   };
 }
 

@@ -14,6 +14,66 @@ export interface OrderAddress {
   postcode?: string;
 }
 
+/** The order service's durable channels that other services consume. */
+export const ORDER_CHANNELS = {
+  placed: "order.placed",
+  paid: "order.paid",
+  closed: "order.closed",
+  addressChanged: "order.address-changed",
+  shipped: "order.shipped",
+  completed: "order.completed",
+  finished: "order.finished",
+  reviewed: "order.reviewed",
+  afterSalesCreated: "aftersales.created",
+  afterSalesApproved: "aftersales.approved",
+  afterSalesRejected: "aftersales.rejected",
+  afterSalesRefunded: "aftersales.refunded",
+  afterSalesSucceeded: "aftersales.succeeded",
+  afterSalesClosed: "aftersales.closed",
+} as const;
+
+/** `order.placed`: a child order was created, waiting for payment until `paymentDeadline`. */
+export interface OrderPlacedPayload {
+  orderNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  shopId: string;
+  payableMinor: number;
+  paymentDeadline: string;
+}
+
+/** `order.shipped` / `order.completed` / `order.finished` / `order.reviewed`: a fulfilment step of a child order. */
+export interface OrderStepPayload {
+  orderNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  shopId: string;
+  /** The order's status after the step. */
+  status: string;
+  at: string;
+  /** `order.shipped` once SHIPPED: when receipt is confirmed automatically. */
+  autoConfirmAt?: string | null;
+  /** `order.shipped`: the package handed over. */
+  packageId?: string;
+  carrier?: string | null;
+  trackingNo?: string | null;
+}
+
+/** `aftersales.*`: a step of an after-sales request (created, approved, rejected, refunded, succeeded, closed). */
+export interface AfterSalesStepPayload {
+  afterSalesNo: string;
+  orderNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  shopId: string;
+  type: "REFUND_ONLY" | "RETURN_REFUND" | "EXCHANGE";
+  status: string;
+  /** What the request refunds (0 for an exchange). */
+  refundMinor: number;
+  reason: string | null;
+  at: string;
+}
+
 /** `order.paid`: a child order is paid and its units are sold (reserved until shipped); fulfilment starts. */
 export interface OrderPaidPayload {
   orderNo: string;

@@ -143,6 +143,32 @@ export interface RedeemParams {
   lockId: string;
 }
 
+/**
+ * `promotion.restore`: gives back part of a REDEEMED lock after a refund (after-sales): those of
+ * `couponIds` that this lock used go USED -> AVAILABLE (a coupon past its validity window stays USED and is
+ * listed in `expiredCouponIds`), and `coins` are credited back to the buyer with a RESTORE ledger entry, at
+ * most what the lock took minus what earlier restores gave back. Idempotent per (lockId, partId): a retry
+ * answers the first result with `changed: false`. Errors: NOT_FOUND {lockId}; INVALID_TRANSITION
+ * {lockId, state, event: "restore"} on a lock that is not REDEEMED; VALIDATION_FAILED {field: "couponIds"}
+ * for a coupon that is not this lock's.
+ */
+export interface RestoreParams {
+  lockId: string;
+  /** The after-sales request's number: a second call with it changes nothing. */
+  partId: string;
+  couponIds: string[];
+  coins: number;
+  reason: string;
+}
+export interface RestoreResult {
+  lockId: string;
+  partId: string;
+  couponIds: string[];
+  expiredCouponIds: string[];
+  coins: number;
+  changed: boolean;
+}
+
 /** One merchant price change of a line: the new unit price before order-level discounts. */
 export interface PriceAdjustmentLine {
   lineId: string;

@@ -1,10 +1,12 @@
 import { FULFILMENT_ROUTES } from "./fulfilment.routes";
 import { IDENTITY_ROUTES } from "./identity.routes";
 import { INVENTORY_ROUTES } from "./inventory.routes";
+import { NOTIFICATION_ROUTES } from "./notification.routes";
 import { ORDER_ROUTES } from "./order.routes";
 import { PAYMENT_ROUTES } from "./payment.routes";
 import { PROMOTION_ROUTES } from "./promotion.routes";
 import type { RouteDef } from "./route-def";
+import { STATS_ROUTES } from "./stats.routes";
 
 /** Every REST route under /api/v1: one table builds the aliases, the role checks and the OpenAPI document. */
 export const API_ROUTES: readonly RouteDef[] = [
@@ -14,4 +16,6 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...ORDER_ROUTES,
   ...PAYMENT_ROUTES,
   ...FULFILMENT_ROUTES,
+  ...NOTIFICATION_ROUTES,
+  ...STATS_ROUTES,
 ];

@@ -80,7 +80,13 @@ export async function recordShipment(
   await recordEvent(
     tx,
     ORDER_EVENTS.shipped,
-    { ...stepEvent(order, ctx), packageId: p.packageId, carrier: p.carrier, trackingNo: p.trackingNo },
+    {
+      ...stepEvent(order, ctx),
+      packageId: p.packageId,
+      carrier: p.carrier,
+      trackingNo: p.trackingNo,
+      autoConfirmAt: order.autoConfirmAt?.toISOString() ?? null,
+    },
     ctx.now,
   );
   return order.autoConfirmAt && order.status === "SHIPPED" ? order.autoConfirmAt : null;

@@ -2,7 +2,7 @@ import { newEvent } from "../../../../shared/outbox/outbox";
 import type { SagaStep } from "../../../../shared/saga/saga";
 import { buildOrders, placedEntry } from "../../domain/order";
 import { paymentDeadline } from "../../domain/order-config";
-import { ORDER_EVENTS } from "../../order.events";
+import { ORDER_EVENTS, type OrderPlacedPayload } from "../../order.events";
 import { insertCheckout } from "../../store/order.repo";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
@@ -39,7 +39,7 @@ export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "pare
       children,
       timeline: children.map((child) => ({ orderNo: child.orderNo, entry: placedEntry(child, cmd) })),
       events: children.map((child) =>
-        newEvent(
+        newEvent<OrderPlacedPayload>(
           ORDER_EVENTS.placed,
           {
             orderNo: child.orderNo,
@@ -47,6 +47,7 @@ export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "pare
             buyerId: cmd.buyerId,
             shopId: child.shopId,
             payableMinor: child.amounts.payableMinor,
+            paymentDeadline: child.paymentDeadline.toISOString(),
           },
           cmd.now,
         ),
