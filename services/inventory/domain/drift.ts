@@ -1,3 +1,4 @@
+import { LIMIT_EFFECT, type MovementKind } from "./movement";
 import type { StockCounters } from "./stock-figures";
 
 /** Counters of one SKU in one warehouse, from one side of the comparison. */
@@ -86,6 +87,34 @@ export function diffLimits(redis: readonly LimitRow[], ledger: readonly LimitRow
     });
   }
   return out;
+}
+
+/** The units of one kind of movement for one (SKU, buyer), from lines that count the purchase limit. */
+export interface LimitMovementSum {
+  skuId: string;
+  buyerId: string;
+  kind: MovementKind;
+  quantity: number;
+}
+
+/**
+ * What each buyer holds per SKU according to the ledger: RESERVE and CHECK
+ * count, RELEASE and UNRESERVE give back, DEDUCT and SHIP change nothing (a
+ * paid or shipped unit still counts). Pairs at zero are left out, as Redis
+ * deletes a counter that falls to zero.
+ */
+export function limitCounts(sums: readonly LimitMovementSum[]): LimitRow[] {
+  const used = new Map<string, LimitRow>();
+  for (const s of sums) {
+    const k = key(s.skuId, s.buyerId);
+    const row = used.get(k) ?? { skuId: s.skuId, buyerId: s.buyerId, used: 0 };
+    row.used += LIMIT_EFFECT[s.kind] * s.quantity;
+    used.set(k, row);
+  }
+  return [...used.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, row]) => row)
+    .filter((row) => row.used > 0);
 }
 
 /** Reservations held on one side only. */

@@ -1,13 +1,40 @@
 import type { DeductionStrategy } from "../../../shared/contracts/inventory.contract";
 
-/** What a movement did: RESERVE holds stock, CHECK only counts for the purchase limit, ADJUST sets on-hand. */
-export type MovementKind = "RESERVE" | "CHECK" | "RELEASE" | "DEDUCT" | "ADJUST";
+/**
+ * What a movement did: RESERVE holds stock, CHECK only counts for the purchase limit, DEDUCT marks units
+ * sold (they stay reserved), SHIP takes shipped units out of on-hand and reserved, UNRESERVE returns
+ * paid units that will not ship, RESTOCK adds returned goods, ADJUST sets on-hand.
+ */
+export type MovementKind =
+  | "RESERVE"
+  | "CHECK"
+  | "RELEASE"
+  | "DEDUCT"
+  | "SHIP"
+  | "UNRESERVE"
+  | "RESTOCK"
+  | "ADJUST";
 
-export const MOVEMENT_KINDS: readonly MovementKind[] = ["RESERVE", "CHECK", "RELEASE", "DEDUCT", "ADJUST"];
+/** How each kind changes the buyer's purchase-limit count, per unit (for lines that count the limit). */
+export const LIMIT_EFFECT: Readonly<Record<MovementKind, -1 | 0 | 1>> = {
+  RESERVE: 1,
+  CHECK: 1,
+  RELEASE: -1,
+  DEDUCT: 0,
+  SHIP: 0,
+  UNRESERVE: -1,
+  RESTOCK: 0,
+  ADJUST: 0,
+};
+
+export const MOVEMENT_KINDS = Object.keys(LIMIT_EFFECT) as readonly MovementKind[];
 
 /** One row of the ledger of record: the change one Lua script made to one SKU in one warehouse. */
 export interface Movement {
-  /** `<reservationId>:<skuId>:<kind>`, or `adjust:<uuid>:<skuId>:<warehouseId>`: writing it twice is a no-op. */
+  /**
+   * `<reservationId>:<skuId>:<kind>`, `<reservationId>:<skuId>:SHIP:<shipmentId>` (and `UNRESERVE:<releaseId>`),
+   * `restock:<returnId>:<skuId>:<warehouseId>` or `adjust:<uuid>:<skuId>:<warehouseId>`: writing it twice is a no-op.
+   */
   movementId: string;
   /** The Redis stream entry that carried it. */
   streamId: string;
@@ -109,4 +136,19 @@ export interface StockDelta {
   onHand: number;
   reserved: number;
   safety: number;
+}
+
+/** The shipment or release id in a SHIP or UNRESERVE movement id (`<reservationId>:<skuId>:<kind>:<id>`). */
+export function appliedIdOf(m: Pick<Movement, "movementId" | "reservationId" | "skuId" | "kind">): string {
+  const prefix = `${m.reservationId}:${m.skuId}:${m.kind}:`;
+  if (!m.movementId.startsWith(prefix)) throw new Error(`Movement ${m.movementId} carries no ${m.kind} id`);
+  return m.movementId.slice(prefix.length);
+}
+
+/** The return id in a RESTOCK movement id (`restock:<returnId>:<skuId>:<warehouseId>`). */
+export function returnIdOf(m: Pick<Movement, "movementId" | "skuId" | "warehouseId">): string {
+  const suffix = `:${m.skuId}:${m.warehouseId}`;
+  if (!m.movementId.startsWith("restock:") || !m.movementId.endsWith(suffix))
+    throw new Error(`Movement ${m.movementId} carries no return id`);
+  return m.movementId.slice("restock:".length, -suffix.length);
 }

@@ -3,7 +3,7 @@ import type Redis from "ioredis";
 import type { Pool } from "pg";
 import { OmsError } from "../../../shared/errors";
 import { type Drift, reconcile } from "../domain/drift";
-import { foldReservations } from "../domain/reservation-fold";
+import { foldReservations, isOpen } from "../domain/reservation-fold";
 import { hashFields } from "../domain/stock-figures";
 import {
   existingStockKeys,
@@ -123,7 +123,8 @@ export class StockRebuilder {
       stockBySku.set(row.skuId, { ...stockBySku.get(row.skuId), ...hashFields(row.warehouseId, row) });
     for (const [skuId, f] of stockBySku) restores.push([keys.stock(skuId), JSON.stringify({ t: "hash", f })]);
     for (const r of reservations) {
-      const ttl = r.status === "HELD" ? undefined : CLOSED_RESERVATION_TTL_S;
+      // Held, or paid with units still to ship or give back: kept until closed, like the scripts keep it.
+      const ttl = isOpen(r) ? undefined : CLOSED_RESERVATION_TTL_S;
       restores.push([
         keys.reservation(r.reservationId),
         JSON.stringify({ t: "hash", f: encodeReservation(r), ttl }),

@@ -1,8 +1,8 @@
 import type { Pool } from "pg";
 import { withTransaction } from "../../../shared/db/pool";
-import type { LimitRow, StockRow } from "../domain/drift";
+import { type LimitRow, limitCounts, type StockRow } from "../domain/drift";
 import { type Movement, sumStockDeltas } from "../domain/movement";
-import type { FoldInput } from "../domain/reservation-fold";
+import type { FoldInput, UnitsAt } from "../domain/reservation-fold";
 
 const MOVEMENT_COLUMNS: readonly [column: string, type: string, get: (m: Movement) => unknown][] = [
   ["movement_id", "text", (m: Movement) => m.movementId],
@@ -83,19 +83,20 @@ export async function readLedgerSums(pool: Pool): Promise<StockRow[]> {
   return rows;
 }
 
-/** Per (SKU, buyer), units in open and deducted reservations of SKUs with a purchase limit. */
+/** Per (SKU, buyer), units in open and paid reservations of SKUs with a purchase limit (see `limitCounts`). */
 export async function readLimitCounts(pool: Pool): Promise<LimitRow[]> {
   const { rows } = await pool.query(
-    `SELECT sku_id AS "skuId", buyer_id AS "buyerId",
-       sum(CASE kind WHEN 'RELEASE' THEN -quantity WHEN 'DEDUCT' THEN 0 ELSE quantity END)::float8 AS used
+    `SELECT sku_id AS "skuId", buyer_id AS "buyerId", kind, sum(quantity)::float8 AS quantity
      FROM movements WHERE counts_limit AND buyer_id IS NOT NULL
-     GROUP BY sku_id, buyer_id
-     HAVING sum(CASE kind WHEN 'RELEASE' THEN -quantity WHEN 'DEDUCT' THEN 0 ELSE quantity END) > 0`,
+     GROUP BY sku_id, buyer_id, kind`,
   );
-  return rows;
+  return limitCounts(rows);
 }
 
-/** Movements of the reservations still open, or closed within `retentionS` (their records answer retries). */
+/**
+ * Movements of the reservations still open (held, or paid with units neither shipped nor given back), or
+ * changed within `retentionS` (their records answer retries).
+ */
 export async function readReservationMovements(pool: Pool, retentionS: number): Promise<FoldInput[]> {
   const { rows } = await pool.query(
     `WITH wanted AS (
@@ -103,8 +104,10 @@ export async function readReservationMovements(pool: Pool, retentionS: number): 
        GROUP BY reservation_id
        HAVING max(occurred_at) > now() - make_interval(secs => $1)
          OR count(*) FILTER (WHERE kind IN ('RESERVE', 'CHECK'))
-            > count(*) FILTER (WHERE kind IN ('RELEASE', 'DEDUCT')))
-     SELECT kind, reservation_id AS "reservationId", sku_id AS "skuId", warehouse_id AS "warehouseId",
+            > count(*) FILTER (WHERE kind IN ('RELEASE', 'DEDUCT'))
+         OR coalesce(sum(quantity) FILTER (WHERE kind = 'DEDUCT'), 0)
+            > coalesce(sum(quantity) FILTER (WHERE kind IN ('SHIP', 'UNRESERVE')), 0))
+     SELECT movement_id AS "movementId", kind, reservation_id AS "reservationId", sku_id AS "skuId", warehouse_id AS "warehouseId",
        buyer_id AS "buyerId", line_id AS "lineId", strategy, province, quantity::float8 AS quantity,
        counts_limit AS "countsLimit"
      FROM movements JOIN wanted USING (reservation_id) ORDER BY seq`,
@@ -127,4 +130,14 @@ export async function openReservationIds(pool: Pool): Promise<string[]> {
        > count(*) FILTER (WHERE kind IN ('RELEASE', 'DEDUCT'))`,
   );
   return rows.map((r) => r.reservation_id);
+}
+
+/** The RESTOCK movements among `movementIds` (a return already in the ledger). */
+export async function findRestocks(pool: Pool, movementIds: readonly string[]): Promise<UnitsAt[]> {
+  const { rows } = await pool.query(
+    `SELECT sku_id AS "skuId", warehouse_id AS "warehouseId", quantity::float8 AS quantity
+     FROM movements WHERE movement_id = ANY($1::text[]) AND kind = 'RESTOCK'`,
+    [movementIds],
+  );
+  return rows;
 }

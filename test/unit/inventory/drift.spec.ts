@@ -1,4 +1,9 @@
-import { diffLimits, diffReservations, reconcile } from "../../../services/inventory/domain/drift";
+import {
+  diffLimits,
+  diffReservations,
+  limitCounts,
+  reconcile,
+} from "../../../services/inventory/domain/drift";
 
 const row = (skuId: string, warehouseId: string, onHand: number, reserved = 0, safetyStock = 0) => ({
   skuId,
@@ -73,6 +78,46 @@ describe("diffLimits", () => {
         [{ skuId: "A", buyerId: "b1", used: 2 }],
       ),
     ).toEqual([{ kind: "LIMIT", skuId: "A", buyerId: "b2", redis: { used: 1 }, ledger: { used: 0 } }]);
+  });
+});
+
+describe("limitCounts", () => {
+  it("counts paid and shipped units, gives back unreserved and released ones, and drops pairs at zero", () => {
+    expect(
+      limitCounts([
+        { skuId: "A", buyerId: "b1", kind: "RESERVE", quantity: 5 },
+        { skuId: "A", buyerId: "b1", kind: "DEDUCT", quantity: 5 },
+        { skuId: "A", buyerId: "b1", kind: "SHIP", quantity: 3 },
+        { skuId: "A", buyerId: "b1", kind: "UNRESERVE", quantity: 2 },
+        { skuId: "B", buyerId: "b1", kind: "CHECK", quantity: 2 },
+        { skuId: "B", buyerId: "b1", kind: "DEDUCT", quantity: 2 },
+        { skuId: "A", buyerId: "b2", kind: "RESERVE", quantity: 1 },
+        { skuId: "A", buyerId: "b2", kind: "RELEASE", quantity: 1 },
+      ]),
+    ).toEqual([
+      { skuId: "A", buyerId: "b1", used: 3 },
+      { skuId: "B", buyerId: "b1", used: 2 },
+    ]);
+  });
+
+  it("agrees with Redis after a partial shipment and an unreserve, so reconcile reports nothing", () => {
+    const ledgerLimits = limitCounts([
+      { skuId: "A", buyerId: "b1", kind: "RESERVE", quantity: 4 },
+      { skuId: "A", buyerId: "b1", kind: "SHIP", quantity: 2 },
+      { skuId: "A", buyerId: "b1", kind: "UNRESERVE", quantity: 1 },
+    ]);
+    const rows = [row("A", "W1", 8, 1)];
+    expect(
+      reconcile({
+        redisStock: rows,
+        stockTable: rows,
+        ledgerSums: rows,
+        redisLimits: [{ skuId: "A", buyerId: "b1", used: 3 }],
+        ledgerLimits,
+        redisHeld: [],
+        ledgerHeld: [],
+      }),
+    ).toEqual([]);
   });
 });
 

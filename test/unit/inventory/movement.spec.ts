@@ -1,4 +1,10 @@
-import { decodeMovements, sumStockDeltas } from "../../../services/inventory/domain/movement";
+import {
+  appliedIdOf,
+  decodeMovements,
+  LIMIT_EFFECT,
+  returnIdOf,
+  sumStockDeltas,
+} from "../../../services/inventory/domain/movement";
 
 const wire = {
   id: "R1:A:RESERVE",
@@ -58,6 +64,22 @@ describe("decodeMovements", () => {
     expect(decodeMovements("3-0", "{}")).toEqual([]);
   });
 
+  it("reads the movements of shipping, unreserving and restocking", () => {
+    const moves = decodeMovements(
+      "6-0",
+      JSON.stringify([
+        { ...wire, id: "R1:A:SHIP:P1", kind: "SHIP", dOn: -2, dRes: -2 },
+        { ...wire, id: "R1:A:UNRESERVE:X1", kind: "UNRESERVE", dRes: -1, qty: 1 },
+        { id: "restock:RT1:A:W1", kind: "RESTOCK", sku: "A", wh: "W1", qty: 3, dOn: 3, lim: 0, at: 2 },
+      ]),
+    );
+    expect(moves.map((m) => [m.kind, m.onHandDelta, m.reservedDelta, m.countsLimit])).toEqual([
+      ["SHIP", -2, -2, true],
+      ["UNRESERVE", 0, -1, true],
+      ["RESTOCK", 3, 0, false],
+    ]);
+  });
+
   it("refuses an unknown kind or a fractional quantity", () => {
     expect(() => decodeMovements("4-0", JSON.stringify([{ ...wire, kind: "STEAL" }]))).toThrow(/Malformed/);
     expect(() => decodeMovements("4-0", JSON.stringify([{ ...wire, qty: 1.5 }]))).toThrow(/Malformed/);
@@ -72,14 +94,46 @@ describe("sumStockDeltas", () => {
       JSON.stringify([
         { ...wire, id: "R2:B:RESERVE", sku: "B" },
         { ...wire, id: "R2:A:CHECK", kind: "CHECK", dRes: 0 },
-        { ...wire, id: "R3:A:DEDUCT", kind: "DEDUCT", dOn: -2, dRes: -2 },
+        { ...wire, id: "R3:A:DEDUCT", kind: "DEDUCT", dOn: 0, dRes: 0 },
+        { ...wire, id: "R3:A:SHIP:P1", kind: "SHIP", dOn: -2, dRes: -2 },
+        { id: "restock:RT1:A:W1", kind: "RESTOCK", sku: "A", wh: "W1", qty: 1, dOn: 1, at: 1 },
         { id: "adjust:x", kind: "ADJUST", sku: "C", wh: "W1", qty: 0, at: 1 },
       ]),
     );
     expect(sumStockDeltas([reserve!, ...moves])).toEqual([
-      { skuId: "A", warehouseId: "W1", onHand: -2, reserved: 0, safety: 0 },
+      { skuId: "A", warehouseId: "W1", onHand: -1, reserved: 0, safety: 0 },
       { skuId: "B", warehouseId: "W1", onHand: 0, reserved: 2, safety: 0 },
       { skuId: "C", warehouseId: "W1", onHand: 0, reserved: 0, safety: 0 },
     ]);
+  });
+});
+
+describe("movement ids after payment", () => {
+  it("reads the shipment or release id back, colons in the reservation and shipment ids included", () => {
+    const ship = { movementId: "2026:child:1:A:SHIP:pkg:7", reservationId: "2026:child:1", skuId: "A" };
+    expect(appliedIdOf({ ...ship, kind: "SHIP" })).toBe("pkg:7");
+    expect(
+      appliedIdOf({ movementId: "R1:B:UNRESERVE:X1", reservationId: "R1", skuId: "B", kind: "UNRESERVE" }),
+    ).toBe("X1");
+    expect(() => appliedIdOf({ ...ship, kind: "UNRESERVE" })).toThrow(/carries no UNRESERVE id/);
+  });
+
+  it("reads the return id of a restock", () => {
+    expect(returnIdOf({ movementId: "restock:AS:9:A:W1", skuId: "A", warehouseId: "W1" })).toBe("AS:9");
+  });
+});
+
+describe("LIMIT_EFFECT", () => {
+  it("counts reserved and checked units, gives back released and unreserved ones, and keeps paid and shipped ones", () => {
+    expect(LIMIT_EFFECT).toEqual({
+      RESERVE: 1,
+      CHECK: 1,
+      RELEASE: -1,
+      DEDUCT: 0,
+      SHIP: 0,
+      UNRESERVE: -1,
+      RESTOCK: 0,
+      ADJUST: 0,
+    });
   });
 });

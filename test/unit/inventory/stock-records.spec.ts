@@ -28,12 +28,40 @@ describe("reservation records", () => {
         strategy: "DEDUCT_ON_PAYMENT",
         countsLimit: true,
         deductedFrom: "W2",
+        shipped: 1,
+        unreserved: 0,
+      },
+      {
+        skuId: "B",
+        lineId: "L2",
+        warehouseId: "W1",
+        quantity: 4,
+        strategy: "RESERVE_ON_ORDER",
+        countsLimit: false,
+        deductedFrom: "W1",
+        shipped: 0,
+        unreserved: 4,
       },
     ],
+    shipments: { "P:1": [{ skuId: "A", warehouseId: "W2", quantity: 1 }] },
+    releases: { X1: [{ skuId: "B", warehouseId: "W1", quantity: 4 }] },
   };
 
   it("round-trips through the hash the Lua scripts write", () => {
     expect(decodeReservation("R1", encodeReservation(record))).toEqual(record);
+  });
+
+  it("reads lines and applied shipments as the ship and unreserve scripts write them", () => {
+    const hash = {
+      status: "DEDUCTED",
+      buyer: "b1",
+      prov: "Hubei",
+      "l:A": '{"dwh":"W2","lim":1,"line":"L1","qty":2,"sh":1,"strategy":"DEDUCT_ON_PAYMENT","wh":"W1"}',
+      "l:B": '{"wh":"W1","qty":4,"line":"L2","strategy":"RESERVE_ON_ORDER","lim":0,"dwh":"W1","ur":4}',
+      "sh:P:1": '[["A","W2",1]]',
+      "ur:X1": '[["B","W1",4]]',
+    };
+    expect(decodeReservation("R1", hash)).toEqual(record);
   });
 
   it("reads a tombstone as a record without lines, and no hash as no record", () => {
