@@ -69,7 +69,8 @@ describe("payment settles exactly once", () => {
       }
       await waitFor("stock to balance", async () => {
         const stock = (await catalog.stock(skuId)).find((s) => s.warehouseId === wh);
-        return stock?.onHand === 1_000 - paid && stock.reserved === 0;
+        // Paid units stay reserved until shipped; closed orders hold nothing.
+        return stock?.onHand === 1_000 && stock.reserved === paid && stock.available === 1_000 - paid;
       });
     });
   });

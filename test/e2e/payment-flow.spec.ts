@@ -37,7 +37,8 @@ describe("paying a checkout", () => {
     const events = await timelineEvents(token, order.orderNo);
     expect(events.filter((e) => e === "pay.succeeded")).toHaveLength(1);
     const stock = (await catalog.stock(lines[0]!.skuId)).find((s) => s.warehouseId === wh);
-    expect(stock).toMatchObject({ onHand: 9, reserved: 0, available: 9 });
+    // Paid units stay reserved until their package ships.
+    expect(stock).toMatchObject({ onHand: 10, reserved: 1, available: 9 });
     const detail = expectOk(
       await request(url, "GET", `/api/v1/orders/${order.orderNo}`, { token }),
       "detail",
@@ -160,9 +161,11 @@ describe("paying a checkout", () => {
       }),
     ]);
     expect(detail.payment.refundedMinor).toBe(closed.amounts.payableMinor);
+    // The winner's unit is sold and stays reserved until shipped; the closed child holds nothing.
     expect((await catalog.stock(scarce)).find((s) => s.warehouseId === wh)).toMatchObject({
-      onHand: 0,
-      reserved: 0,
+      onHand: 1,
+      reserved: 1,
+      available: 0,
     });
   });
 

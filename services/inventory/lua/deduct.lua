@@ -1,14 +1,16 @@
--- Deducts a held reservation from on-hand stock (payment succeeded), all lines or none, once.
--- RESERVE_ON_ORDER lines turn their hold into a deduction; DEDUCT_ON_PAYMENT lines are deducted now from
--- the first candidate warehouse with the stock, or the whole call fails with OUT_OF_STOCK. Purchase-limit
--- counts stay: a paid order keeps counting. With dryRun = 1 it only checks (the re-check before payment).
+-- Marks a held reservation sold (payment succeeded), all lines or none, once. The units stay reserved
+-- until they ship (ship.lua) or are given back (unreserve.lua); on-hand does not change here.
+-- RESERVE_ON_ORDER lines keep their hold; DEDUCT_ON_PAYMENT lines are reserved now in the first candidate
+-- warehouse with the stock, or the whole call fails with OUT_OF_STOCK. Purchase-limit counts stay: a paid
+-- order keeps counting. With dryRun = 1 it only checks (the re-check before payment). The record does not
+-- expire while it holds units.
 -- KEYS[1] reservation record, KEYS[2] ledger stream, KEYS[3] built marker; line i: KEYS[3+i] stock hash.
--- ARGV: reservationId, retentionSeconds, dryRun, lineCount, then per line: skuId, candidateCount, candidates...
+-- ARGV: reservationId, dryRun, lineCount, then per line: skuId, candidateCount, candidates...
 if redis.call('EXISTS', KEYS[3]) == 0 then return cjson.encode({error = 'NOT_READY'}) end
 local rec, stream = KEYS[1], KEYS[2]
-local resId, retention, dryRun = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1'
-local lines, a = {}, 5
-for i = 1, tonumber(ARGV[4]) do
+local resId, dryRun = ARGV[1], ARGV[2] == '1'
+local lines, a = {}, 4
+for i = 1, tonumber(ARGV[3]) do
   local l = {sku = ARGV[a], stock = KEYS[3 + i], candidates = {}}
   local count = tonumber(ARGV[a + 1])
   for j = 1, count do l.candidates[j] = ARGV[a + 1 + j] end
@@ -72,18 +74,16 @@ local moves = {}
 for _, l in ipairs(lines) do
   local s, dRes = l.s, 0
   local wh = l.wh or s.wh
-  if s.strategy == 'RESERVE_ON_ORDER' then
-    dRes = -s.qty
+  if s.strategy ~= 'RESERVE_ON_ORDER' then
+    dRes = s.qty
     redis.call('HINCRBY', l.stock, wh .. ':res', dRes)
   end
-  redis.call('HINCRBY', l.stock, wh .. ':on', -s.qty)
   s.dwh = wh
   redis.call('HSET', rec, 'l:' .. l.sku, cjson.encode(s))
   moves[#moves + 1] = {id = resId .. ':' .. l.sku .. ':DEDUCT', kind = 'DEDUCT', res = resId, sku = l.sku,
     wh = wh, buyer = buyer, line = s.line, strategy = s.strategy, prov = province, qty = s.qty,
-    dOn = -s.qty, dRes = dRes, dSafe = 0, lim = s.lim, at = at}
+    dOn = 0, dRes = dRes, dSafe = 0, lim = s.lim, at = at}
 end
 redis.call('HSET', rec, 'status', 'DEDUCTED')
-redis.call('EXPIRE', rec, retention)
 redis.call('XADD', stream, '*', 'm', cjson.encode(moves))
 return result('DEDUCTED')

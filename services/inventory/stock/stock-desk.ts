@@ -9,30 +9,26 @@ import type {
   ReserveParams,
   ReserveResult,
 } from "../../../shared/contracts/inventory.contract";
-import { OmsError } from "../../../shared/errors";
 import type { CatalogCache } from "../catalog/catalog-cache";
 import type { ReservationRecord } from "../domain/reservation-fold";
 import { planReserve } from "../domain/reserve-plan";
 import { figuresFromHash, type StockFigures, withAvailable } from "../domain/stock-figures";
 import { checkedFirst, warehousePreference } from "../domain/warehouse-preference";
 import { decodeReservation } from "./reservation-codec";
-import { asList, parseReply, RetryScript } from "./script-reply";
+import { asList, parseReply } from "./script-reply";
+import { runScript, type ScriptRunOptions } from "./script-run";
 import { CLOSED_RESERVATION_TTL_S, type StockKeys } from "./stock-keys";
 import type { StockScripts } from "./stock-scripts";
 
-/** What the stock desk needs; `onNotReady` is told when the counters are missing (a rebuild is due). */
-export interface StockDeskDeps {
+/** What the stock desk needs. */
+export interface StockDeskDeps extends ScriptRunOptions {
   redis: Redis;
   scripts: StockScripts;
   keys: StockKeys;
   catalog: CatalogCache;
-  /** How long a call waits for a rebuild to finish before answering SERVICE_UNAVAILABLE. */
-  notReadyWaitMs?: number;
-  onNotReady?: () => void;
 }
 
 type Reply = { status: ReservationStatus; lines: unknown };
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The stock operations on the Redis hot path: each builds the arguments of one Lua script and maps its reply. */
 export class StockDesk {
@@ -84,7 +80,7 @@ export class StockDesk {
     return { reservationId: params.reservationId, released: reply.released };
   }
 
-  /** Deducts a held reservation (payment succeeded); with `dryRun` only checks that it could. */
+  /** Marks a held reservation sold (payment succeeded), its units reserved until shipped; with `dryRun` only checks that it could. */
   async deduct(reservationId: string, dryRun = false): Promise<DeductResult> {
     const { keys } = this.d;
     const reply = await this.run<Reply>(async () => {
@@ -94,12 +90,7 @@ export class StockDesk {
         ? warehousePreference(await this.d.catalog.warehouses(), record.province)
         : [];
       const scriptKeys = [keys.reservation(reservationId), keys.ledger, keys.built];
-      const args: (string | number)[] = [
-        reservationId,
-        CLOSED_RESERVATION_TTL_S,
-        dryRun ? 1 : 0,
-        lines.length,
-      ];
+      const args: (string | number)[] = [reservationId, dryRun ? 1 : 0, lines.length];
       for (const l of lines) {
         scriptKeys.push(keys.stock(l.skuId));
         const candidates = l.strategy === "RESERVE_ON_ORDER" ? [] : checkedFirst(preference, l.warehouseId);
@@ -154,19 +145,8 @@ export class StockDesk {
     );
   }
 
-  /** Runs a script until it answers: waits out a rebuild (NOT_READY), re-reads on a stale record (STALE). */
-  private async run<T>(call: () => Promise<string>, reservationId?: string): Promise<T> {
-    const deadline = Date.now() + (this.d.notReadyWaitMs ?? 5_000);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return parseReply<T>(await call(), reservationId);
-      } catch (err) {
-        if (!(err instanceof RetryScript)) throw err;
-        if (err.reason === "NOT_READY") this.d.onNotReady?.();
-        if (Date.now() > deadline || attempt > 1000)
-          throw new OmsError("SERVICE_UNAVAILABLE", "Stock counters are being rebuilt; try again", {});
-        await sleep(err.reason === "NOT_READY" ? 50 : 0);
-      }
-    }
+  /** Runs a script until it answers (see runScript), mapping its errors for this reservation. */
+  private run<T>(call: () => Promise<string>, reservationId?: string): Promise<T> {
+    return runScript(this.d, call, (raw) => parseReply<T>(raw, reservationId));
   }
 }

@@ -55,8 +55,9 @@ describe("inventory rebuild and reconciliation", () => {
       checked,
       open,
       expected: {
-        held: { warehouseId: wh, onHand: 18, reserved: 2, safetyStock: 0, available: 16 },
-        checked: { warehouseId: wh, onHand: 8, reserved: 0, safetyStock: 0, available: 8 },
+        // Paid units stay reserved until shipped: b1 holds 2, b3 paid 2 (and 1 checked-only unit).
+        held: { warehouseId: wh, onHand: 20, reserved: 4, safetyStock: 0, available: 16 },
+        checked: { warehouseId: wh, onHand: 9, reserved: 1, safetyStock: 0, available: 8 },
       },
     };
   }
@@ -73,7 +74,7 @@ describe("inventory rebuild and reconciliation", () => {
     expect(await broker.call("inventory.release", { reservationId: s.open, reason: "x" })).toMatchObject({
       released: true,
     });
-    expect(await figures(broker, s.held, wh)).toMatchObject({ reserved: 2 });
+    expect(await figures(broker, s.held, wh)).toMatchObject({ reserved: 4 });
     expect(await driftFor(broker, [s.held, s.checked])).toEqual([]);
   }
 
@@ -93,7 +94,7 @@ describe("inventory rebuild and reconciliation", () => {
     expect(await deleteKeys(keys.pattern("stock"))).toBeGreaterThan(0);
     await restart();
     // Rebuilt while starting, before anything asked.
-    expect(await redis.hget(keys.stock(s.held), `${wh}:res`)).toBe("2");
+    expect(await redis.hget(keys.stock(s.held), `${wh}:res`)).toBe("4");
     await expectRestored(s);
   });
 
@@ -104,7 +105,7 @@ describe("inventory rebuild and reconciliation", () => {
     system = await startSystem(["inventory"]);
     broker = system.broker;
     expect(await redis.exists(keys.built)).toBe(1);
-    expect(await redis.hget(keys.stock(s.checked), `${wh}:on`)).toBe("8");
+    expect(await redis.hget(keys.stock(s.checked), `${wh}:on`)).toBe("9");
     await expectRestored(s);
   });
 

@@ -143,7 +143,7 @@ describe("inventory reservations", () => {
     });
   });
 
-  it("only checks deduct-on-payment lines, then deducts both kinds on payment", async () => {
+  it("only checks deduct-on-payment lines, then keeps both kinds reserved as sold on payment", async () => {
     const [held, checked] = [uid("held"), uid("checked")];
     await sku(broker, held, { [east]: 10 });
     await sku(broker, checked, { [east]: 10 }, { strategy: "DEDUCT_ON_PAYMENT", limit: 5 });
@@ -163,8 +163,9 @@ describe("inventory reservations", () => {
       reservationId,
     });
     expect(again).toEqual(deducted);
-    expect(await figures(broker, held, east)).toMatchObject({ onHand: 8, reserved: 0, available: 8 });
-    expect(await figures(broker, checked, east)).toMatchObject({ onHand: 7, reserved: 0, available: 7 });
+    // Sold units stay reserved until they ship: on-hand unchanged, the checked-only line reserved now.
+    expect(await figures(broker, held, east)).toMatchObject({ onHand: 10, reserved: 2, available: 8 });
+    expect(await figures(broker, checked, east)).toMatchObject({ onHand: 10, reserved: 3, available: 7 });
     // A paid order keeps counting toward the purchase limit, and is no longer releasable.
     expect(await broker.call("inventory.release", { reservationId, reason: "late" })).toMatchObject({
       released: false,
@@ -174,7 +175,7 @@ describe("inventory reservations", () => {
         .type,
     ).toBe("PURCHASE_LIMIT_EXCEEDED");
     await drain();
-    expect(await stockRow(pool, checked, east)).toEqual({ onHand: 7, reserved: 0, safetyStock: 0 });
+    expect(await stockRow(pool, checked, east)).toEqual({ onHand: 10, reserved: 3, safetyStock: 0 });
     expect(await movements(pool, checked, "DEDUCT")).toBe(1);
     expect(await driftFor(broker, [held, checked])).toEqual([]);
   });
@@ -204,7 +205,7 @@ describe("inventory reservations", () => {
     );
   });
 
-  it("deducts a checked-only line from another warehouse when the checked one ran dry", async () => {
+  it("reserves a checked-only line in another warehouse on payment when the checked one ran dry", async () => {
     const skuId = uid("move");
     await sku(broker, skuId, { [east]: 2, [north]: 5 }, { strategy: "DEDUCT_ON_PAYMENT" });
     const reservationId = uid("r");
@@ -215,7 +216,7 @@ describe("inventory reservations", () => {
       reservationId,
     });
     expect(deducted.lines[0]?.warehouseId).toBe(north);
-    expect(await figures(broker, skuId, north)).toMatchObject({ onHand: 3 });
+    expect(await figures(broker, skuId, north)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
   });
 
   it("takes buyer and order ids from other services verbatim, colons included", async () => {
