@@ -101,3 +101,32 @@ export const RELEASE: Params = {
 
 /** `inventory.deduct` and `inventory.verify`. */
 export const RESERVATION_ID: Params = { reservationId: external };
+
+const positive = { type: "number", integer: true, min: 1, max: 1_000_000 } as const;
+// Not stored (the ledger has no column for it); a caller's wording never blocks a stock movement.
+const reason = { type: "string", max: 500 } as const;
+// A SKU at most once per call: checked by the desk (VALIDATION_FAILED naming `lines[i].skuId`).
+const lines = (props: Record<string, unknown>) =>
+  ({ type: "array", min: 1, max: 100, items: { type: "object", props } }) as const;
+
+/** `inventory.ship`. */
+export const SHIP: Params = {
+  reservationId: external,
+  shipmentId: external,
+  lines: lines({ skuId: id, quantity: positive }),
+};
+
+/** `inventory.unreserve`. */
+export const UNRESERVE: Params = {
+  reservationId: external,
+  releaseId: external,
+  lines: lines({ skuId: id, quantity: positive }),
+  reason,
+};
+
+/** `inventory.restock`. */
+export const RESTOCK: Params = {
+  returnId: external,
+  lines: lines({ skuId: id, warehouseId: id, quantity: positive }),
+  reason,
+};

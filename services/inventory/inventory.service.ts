@@ -5,6 +5,9 @@ import type {
   GetSkusParams,
   ReleaseParams,
   ReserveParams,
+  RestockParams,
+  ShipParams,
+  UnreserveParams,
 } from "../../shared/contracts/inventory.contract";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { assertAdmin, type NewSku } from "./catalog/catalog-desk";
@@ -123,6 +126,30 @@ const inventoryService: ServiceSchema<ServiceSettingSchema, InventoryMethods, In
       params: P.RESERVATION_ID,
       handler(ctx: Ctx<DeductParams>) {
         return this.stock.deduct(ctx.params.reservationId, true);
+      },
+    },
+    /** RPC: a package was handed over; its units leave on-hand and reserved. Idempotent per shipment. */
+    ship: {
+      visibility: "public",
+      params: P.SHIP,
+      handler(ctx: Ctx<ShipParams>) {
+        return this.afterPayment.ship(ctx.params);
+      },
+    },
+    /** RPC: paid units that will not ship go back to available stock and the purchase limit. Idempotent per release. */
+    unreserve: {
+      visibility: "public",
+      params: P.UNRESERVE,
+      handler(ctx: Ctx<UnreserveParams>) {
+        return this.afterPayment.unreserve(ctx.params);
+      },
+    },
+    /** RPC: returned goods received back into warehouses (on-hand rises). Idempotent per return. */
+    restock: {
+      visibility: "public",
+      params: P.RESTOCK,
+      handler(ctx: Ctx<RestockParams>) {
+        return this.afterPayment.restock(ctx.params);
       },
     },
     /** Waits until every movement so far is in the PostgreSQL ledger (tests, operations). */

@@ -6,6 +6,7 @@ import { CatalogCache } from "./catalog/catalog-cache";
 import { CatalogDesk } from "./catalog/catalog-desk";
 import { LedgerWriter, type LedgerWriterOptions } from "./ledger/ledger-writer";
 import { StockRebuilder } from "./ledger/rebuild";
+import { AfterPaymentDesk } from "./stock/after-payment-desk";
 import { StockDesk } from "./stock/stock-desk";
 import { StockKeys } from "./stock/stock-keys";
 import { defineStockScripts } from "./stock/stock-scripts";
@@ -17,6 +18,7 @@ export interface Inventory {
   blocking: Redis;
   cache: CatalogCache;
   stock: StockDesk;
+  afterPayment: AfterPaymentDesk;
   catalog: CatalogDesk;
   writer: LedgerWriter;
   rebuilder: StockRebuilder;
@@ -47,6 +49,14 @@ export function wireInventory(o: {
     warehouses: () => listWarehouses(pool),
   });
   const stock = new StockDesk({ redis, scripts, keys, catalog: cache, onNotReady: o.onNotReady });
+  const afterPayment = new AfterPaymentDesk({
+    redis,
+    scripts,
+    keys,
+    catalog: cache,
+    pool,
+    onNotReady: o.onNotReady,
+  });
   const catalog = new CatalogDesk(pool, cache, stock, (change) => {
     // Forget locally at once; the broadcast reaches the other pods.
     if (change.skuId) cache.forgetSku(change.skuId);
@@ -55,5 +65,5 @@ export function wireInventory(o: {
   });
   const writer = new LedgerWriter({ redis, blocking, pool, keys, logger, consumer: o.nodeID });
   const rebuilder = new StockRebuilder({ redis, scripts, keys, pool, writer });
-  return { redis, blocking, cache, stock, catalog, writer, rebuilder };
+  return { redis, blocking, cache, stock, afterPayment, catalog, writer, rebuilder };
 }

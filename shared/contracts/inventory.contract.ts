@@ -133,7 +133,11 @@ export interface UnreserveParams {
   lines: StockUnits[];
   reason: string;
 }
-export type UnreserveResult = ShipResult;
+export interface UnreserveResult {
+  reservationId: string;
+  releaseId: string;
+  lines: (StockUnits & { warehouseId: string })[];
+}
 
 /**
  * `inventory.restock`: returned goods received back into a warehouse (退货入库): on-hand rises.

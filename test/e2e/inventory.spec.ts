@@ -192,4 +192,13 @@ describe("catalog and stock over HTTP", () => {
     expect(doc.body.paths["/api/v1/skus/{skuId}/stock/{warehouseId}"].put).toBeDefined();
     expect(doc.body.paths["/api/v1/admin/inventory/reconcile"].get).toBeDefined();
   });
+
+  it("offers shipping, unreserving and restocking stock to services only, not over HTTP", async () => {
+    const doc = await request(url, "GET", "/api/openapi.json");
+    expect(Object.keys(doc.body.paths).filter((p) => /restock|unreserve|inventory\/ship/.test(p))).toEqual(
+      [],
+    );
+    for (const action of ["ship", "unreserve", "restock"])
+      expect((await call("POST", `/inventory/${action}`, admin, {})).status).toBe(404);
+  });
 });

@@ -15,10 +15,12 @@ interface ErrorReply {
   requested?: number;
   available?: number;
   status?: string;
+  field?: string;
+  remaining?: number;
 }
 
-/** Decodes a script's JSON reply; structured errors become OmsError (or RetryScript). */
-export function parseReply<T>(raw: string, reservationId?: string): T {
+/** Decodes a script's JSON reply; structured errors become OmsError (or RetryScript). `event` names the call in INVALID_TRANSITION. */
+export function parseReply<T>(raw: string, reservationId?: string, event = "deduct"): T {
   const reply = JSON.parse(raw) as (T & { ok: true }) | ErrorReply;
   if (!("error" in reply)) return reply as T;
   const { error, skuId } = reply;
@@ -45,11 +47,26 @@ export function parseReply<T>(raw: string, reservationId?: string): T {
     case "NOT_FOUND":
       throw new OmsError("NOT_FOUND", `Reservation ${reservationId} not found`, { reservationId });
     case "NOT_HELD":
+    case "NOT_DEDUCTED":
       throw new OmsError("INVALID_TRANSITION", `Reservation ${reservationId} is ${reply.status}`, {
         reservationId,
         state: reply.status,
-        event: "deduct",
+        event,
       });
+    case "VALIDATION_FAILED":
+      throw new OmsError(
+        "VALIDATION_FAILED",
+        reply.remaining === undefined
+          ? `SKU ${skuId} is not in reservation ${reservationId}`
+          : `Reservation ${reservationId} holds ${reply.remaining} of SKU ${skuId}, not ${reply.requested}`,
+        {
+          field: reply.field,
+          skuId,
+          ...(reply.remaining === undefined
+            ? {}
+            : { requested: reply.requested, remaining: reply.remaining }),
+        },
+      );
     default:
       throw new Error(`Unknown stock script reply: ${error}`);
   }

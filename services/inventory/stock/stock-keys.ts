@@ -13,7 +13,10 @@ export class StockKeys {
     return redisKey(this.cfg, "{inv}", "stock", skuId);
   }
 
-  /** Hash per reservation: `status`, `buyer`, `prov`, and `l:<skuId>` = the line's JSON. */
+  /**
+   * Hash per reservation: `status`, `buyer`, `prov`, `l:<skuId>` = the line's JSON, and per applied
+   * shipment `sh:<shipmentId>` / release `ur:<releaseId>` what it took.
+   */
   reservation(reservationId: string): string {
     return redisKey(this.cfg, "{inv}", "res", reservationId);
   }
@@ -21,6 +24,11 @@ export class StockKeys {
   /** Units of a SKU a buyer holds in open and paid orders (only for SKUs with a purchase limit). */
   limit(skuId: string, buyerId: string): string {
     return redisKey(this.cfg, "{inv}", "limit", skuId, buyerId);
+  }
+
+  /** Set when a return was restocked, holding what it added; answers repeats for the retention time. */
+  restock(returnId: string): string {
+    return redisKey(this.cfg, "{inv}", "restock", returnId);
   }
 
   /** The stream of movements waiting for the ledger writer (the outbox living in Redis). */
@@ -57,5 +65,5 @@ export class StockKeys {
 /** Consumer group of the ledger writers (one per system; pods are its consumers). */
 export const LEDGER_GROUP = "ledger-writer";
 
-/** How long a released or deducted reservation record is kept to answer retries (7 days). */
+/** How long a closed reservation record (released, or every paid unit shipped or given back) or a restock marker is kept to answer retries (7 days). */
 export const CLOSED_RESERVATION_TTL_S = 7 * 24 * 3600;

@@ -9,6 +9,9 @@ export interface StockScripts {
   reserve: ScriptFn;
   release: ScriptFn;
   deduct: ScriptFn;
+  ship: ScriptFn;
+  unreserve: ScriptFn;
+  restock: ScriptFn;
   adjust: ScriptFn;
   createSku: ScriptFn;
   restore: ScriptFn;
@@ -31,6 +34,9 @@ export function defineStockScripts(redis: Redis): StockScripts {
     reserve: define(redis, "reserve"),
     release: define(redis, "release"),
     deduct: define(redis, "deduct"),
+    ship: define(redis, "ship"),
+    unreserve: define(redis, "unreserve"),
+    restock: define(redis, "restock"),
     adjust: define(redis, "adjust"),
     createSku: define(redis, "create-sku"),
     restore: define(redis, "restore"),

@@ -1,0 +1,65 @@
+-- A package of a paid reservation was handed over: per line its units leave the warehouse the line is
+-- reserved in (on-hand and reserved both fall). All lines or none, once per shipment id: the record keeps
+-- `sh:<shipmentId>` = [[skuId, warehouseId, quantity]...] (by SKU), which a repeat returns unchanged.
+-- A line never gives more than it still holds (quantity - shipped - unreserved). Limit counts stay.
+-- KEYS[1] reservation record, KEYS[2] ledger stream, KEYS[3] built marker; line i: KEYS[3+i] stock hash.
+-- ARGV: reservationId, shipmentId, retentionSeconds, lineCount, then per line: skuId, quantity.
+if redis.call('EXISTS', KEYS[3]) == 0 then return cjson.encode({error = 'NOT_READY'}) end
+local rec, stream = KEYS[1], KEYS[2]
+local resId, shipmentId, retention = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local field = 'sh:' .. shipmentId
+
+local status = redis.call('HGET', rec, 'status')
+if not status then return cjson.encode({error = 'NOT_FOUND'}) end
+local done = redis.call('HGET', rec, field)
+if done then return '{"ok":true,"units":' .. done .. '}' end
+if status ~= 'DEDUCTED' then return cjson.encode({error = 'NOT_DEDUCTED', status = status}) end
+
+-- Check every line before changing anything.
+local lines = {}
+for i = 1, tonumber(ARGV[4]) do
+  local sku, qty = ARGV[3 + 2 * i], tonumber(ARGV[4 + 2 * i])
+  local stored = redis.call('HGET', rec, 'l:' .. sku)
+  if not stored then
+    return cjson.encode({error = 'VALIDATION_FAILED', field = 'lines[' .. (i - 1) .. '].skuId', skuId = sku})
+  end
+  if redis.call('EXISTS', KEYS[3 + i]) == 0 then return cjson.encode({error = 'NOT_READY'}) end
+  local s = cjson.decode(stored)
+  local remaining = s.qty - (s.sh or 0) - (s.ur or 0)
+  if qty > remaining then
+    return cjson.encode({error = 'VALIDATION_FAILED', field = 'lines[' .. (i - 1) .. '].quantity', skuId = sku,
+      requested = qty, remaining = remaining})
+  end
+  lines[i] = {sku = sku, qty = qty, s = s, stock = KEYS[3 + i], wh = s.dwh or s.wh}
+end
+
+local buyer, province = redis.call('HGET', rec, 'buyer'), redis.call('HGET', rec, 'prov')
+local t = redis.call('TIME')
+local at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local moves, units = {}, {}
+for _, l in ipairs(lines) do
+  local s = l.s
+  redis.call('HINCRBY', l.stock, l.wh .. ':on', -l.qty)
+  redis.call('HINCRBY', l.stock, l.wh .. ':res', -l.qty)
+  s.sh = (s.sh or 0) + l.qty
+  redis.call('HSET', rec, 'l:' .. l.sku, cjson.encode(s))
+  units[#units + 1] = {l.sku, l.wh, l.qty}
+  moves[#moves + 1] = {id = resId .. ':' .. l.sku .. ':SHIP:' .. shipmentId, kind = 'SHIP', res = resId,
+    sku = l.sku, wh = l.wh, buyer = buyer, line = s.line, strategy = s.strategy, prov = province, qty = l.qty,
+    dOn = -l.qty, dRes = -l.qty, dSafe = 0, lim = s.lim, at = at}
+end
+table.sort(units, function(x, y) return x[1] < y[1] end)
+local encoded = cjson.encode(units)
+redis.call('HSET', rec, field, encoded)
+
+-- Once every unit is shipped or given back the record only answers retries, and expires like a closed one.
+local open = false
+for _, f in ipairs(redis.call('HKEYS', rec)) do
+  if string.sub(f, 1, 2) == 'l:' then
+    local s = cjson.decode(redis.call('HGET', rec, f))
+    if s.qty - (s.sh or 0) - (s.ur or 0) > 0 then open = true end
+  end
+end
+if not open then redis.call('EXPIRE', rec, retention) end
+redis.call('XADD', stream, '*', 'm', cjson.encode(moves))
+return '{"ok":true,"units":' .. encoded .. '}'
