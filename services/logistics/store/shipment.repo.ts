@@ -1,4 +1,4 @@
-import type { Carrier, LogisticsStatus } from "../../../shared/contracts/logistics.contract";
+import type { Carrier } from "../../../shared/contracts/logistics.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import { OmsError } from "../../../shared/errors";
 import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outbox";
@@ -116,6 +116,6 @@ export async function saveTrackingPosition(
        UPDATE shipments SET status = $2, rank = $3, status_at = $4, updated_at = now() WHERE package_id = $1
      )
      ${outboxInsertSql("$5")}`,
-    [packageId, next.status, STATUS_RANK[next.status as LogisticsStatus], next.at, JSON.stringify(events)],
+    [packageId, next.status, STATUS_RANK[next.status], next.at, JSON.stringify(events)],
   );
 }
