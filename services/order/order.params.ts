@@ -97,4 +97,5 @@ export const ORDER_TYPE_PARAMS = {
   afterSalesWindow: duration,
   afterSalesReviewTimeout: duration,
   buyerReturnTimeout: duration,
+  autoReceiveAfter: duration,
 } as const;

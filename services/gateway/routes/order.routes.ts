@@ -183,6 +183,7 @@ export const ORDER_ROUTES: readonly RouteDef[] = [
         afterSalesWindow: duration,
         afterSalesReviewTimeout: duration,
         buyerReturnTimeout: duration,
+        autoReceiveAfter: duration,
       },
     },
   },

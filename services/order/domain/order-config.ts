@@ -7,17 +7,20 @@ export interface OrderTimers {
   afterSalesWindowMs: number;
   afterSalesReviewTimeoutMs: number;
   buyerReturnTimeoutMs: number;
+  /** A returned parcel not received this long after the buyer shipped it is received automatically. */
+  autoReceiveMs: number;
 }
 
 const DAY = 86_400_000;
 
-/** DOMAIN.md defaults: pay within 30 min, auto-confirm after 10 days, after-sales window 15 days, review 48 h, return 7 days. */
+/** DOMAIN.md defaults: pay within 30 min, auto-confirm after 10 days, after-sales window 15 days, review 48 h, return 7 days, auto-receive 10 days. */
 export const DEFAULT_ORDER_TIMERS: OrderTimers = {
   paymentTimeoutMs: 30 * 60_000,
   autoConfirmMs: 10 * DAY,
   afterSalesWindowMs: 15 * DAY,
   afterSalesReviewTimeoutMs: 2 * DAY,
   buyerReturnTimeoutMs: 7 * DAY,
+  autoReceiveMs: 10 * DAY,
 };
 
 /** The body of `PUT /admin/order-types/{orderType}`: durations as strings ("30m", "10d"). */
@@ -27,6 +30,7 @@ export interface OrderTypeConfigInput {
   afterSalesWindow?: string;
   afterSalesReviewTimeout?: string;
   buyerReturnTimeout?: string;
+  autoReceiveAfter?: string;
 }
 
 const FIELDS: [keyof OrderTypeConfigInput, keyof OrderTimers][] = [
@@ -35,6 +39,7 @@ const FIELDS: [keyof OrderTypeConfigInput, keyof OrderTimers][] = [
   ["afterSalesWindow", "afterSalesWindowMs"],
   ["afterSalesReviewTimeout", "afterSalesReviewTimeoutMs"],
   ["buyerReturnTimeout", "buyerReturnTimeoutMs"],
+  ["autoReceiveAfter", "autoReceiveMs"],
 ];
 
 /** Applies the given durations over `current`; a value that does not parse is 422 naming its field. */

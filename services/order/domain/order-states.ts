@@ -24,6 +24,7 @@ export const STANDARD_ORDER_EVENTS = [
   "autoconfirm.timeout",
   "aftersales.window.closed",
   "refund.completed",
+  "package.intercepted",
 ] as const;
 export type StandardOrderEvent = (typeof STANDARD_ORDER_EVENTS)[number];
 
@@ -61,7 +62,8 @@ export const STANDARD_ORDER_TABLE: StateTable<
   StandardOrderEffect
 > = {
   name: "STANDARD",
-  version: "STANDARD@1",
+  // @2 added package.intercepted: rows only added, so orders of @1 run on it unchanged.
+  version: "STANDARD@2",
   initial: "PENDING_PAYMENT",
   states: STANDARD_ORDER_STATES,
   events: STANDARD_ORDER_EVENTS,
@@ -91,6 +93,11 @@ export const STANDARD_ORDER_TABLE: StateTable<
     },
     PARTIALLY_SHIPPED: {
       "package.shipped": [
+        { to: "SHIPPED", guard: "lastPackageShipped", effects: ["scheduleAutoConfirm"] },
+        { to: "PARTIALLY_SHIPPED" },
+      ],
+      // The units not yet shipped were cancelled and intercepted: what did ship is the whole order now.
+      "package.intercepted": [
         { to: "SHIPPED", guard: "lastPackageShipped", effects: ["scheduleAutoConfirm"] },
         { to: "PARTIALLY_SHIPPED" },
       ],

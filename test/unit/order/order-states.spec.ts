@@ -59,6 +59,10 @@ const STANDARD_EXPECTED: Expected<StandardOrderState, StandardOrderEvent, Standa
       { facts: { allPackagesShipped: true }, to: "SHIPPED" },
       { facts: { allPackagesShipped: false }, to: "PARTIALLY_SHIPPED" },
     ],
+    "package.intercepted": [
+      { facts: { allPackagesShipped: true }, to: "SHIPPED" },
+      { facts: { allPackagesShipped: false }, to: "PARTIALLY_SHIPPED" },
+    ],
   },
   SHIPPED: { "receipt.confirmed": "COMPLETED", "autoconfirm.timeout": "COMPLETED" },
   COMPLETED: { "aftersales.window.closed": "FINISHED" },
