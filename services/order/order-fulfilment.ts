@@ -18,6 +18,7 @@ import type { ChildOrder } from "./domain/order";
 import { assertCanSee } from "./domain/order-access";
 import { presentOrder } from "./domain/order-presenter";
 import type { OrderService } from "./order.service";
+import { onPackageSigned, onReplacementShipped } from "./order-after-sales";
 import { detail } from "./order-queries";
 
 /** Timer kinds of the order's life after shipping; the key is the child order number. */
@@ -27,6 +28,7 @@ export const AFTER_SALES_WINDOW = "after-sales-window";
 /** `package.shipped`: the order moves to PARTIALLY_SHIPPED or SHIPPED; the last package arms auto-confirm. */
 export async function onPackageShipped(svc: OrderService, envelope: EventEnvelope<PackageShippedPayload>) {
   const p = envelope.payload;
+  if (p.afterSalesNo) return onReplacementShipped(svc, p);
   const ctx = { ...systemContext(new Date(), envelope.eventId), actor: "warehouse" };
   const { result: confirmAt } = await consumeOnce(svc.pool, "order-shipping", envelope.eventId, (tx) =>
     recordShipment(tx, p, ctx),
@@ -41,6 +43,8 @@ export async function onTracking(svc: OrderService, envelope: EventEnvelope<Logi
   await consumeOnce(svc.pool, "order-tracking", envelope.eventId, (tx) =>
     recordTracking(tx, envelope.payload, ctx),
   );
+  if (envelope.payload.status === "SIGNED")
+    await onPackageSigned(svc, envelope.payload.packageId, envelope.eventId);
 }
 
 function assertBuyerOf(caller: Caller, order: ChildOrder): void {

@@ -11,6 +11,7 @@ import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PaymentCalls, settlePayment } from "./commands/pay-orders";
 import { assertCanSee } from "./domain/order-access";
 import type { OrderService } from "./order.service";
+import { afterSalesNoOfRefund, onAfterSalesRefunded } from "./order-after-sales";
 import { PAYMENT_TIMEOUT } from "./order-deps";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
 
@@ -117,5 +118,8 @@ export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelo
         },
       ]);
     }
+    const afterSalesNo = afterSalesNoOfRefund(r.reason);
+    if (afterSalesNo) await onAfterSalesRefunded(svc, tx, afterSalesNo, r.refundNo, envelope.eventId);
   });
+  svc.relay.kick();
 }

@@ -5,6 +5,7 @@ import { assertCanSee, canSee } from "./domain/order-access";
 import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
 import type { OrderService } from "./order.service";
+import { ofOrder as afterSalesOf } from "./order-after-sales";
 import { packagesOf } from "./order-fulfilment";
 import { findOrder, findOrders, findParent, readTimeline } from "./store/order.repo";
 import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";
@@ -36,7 +37,7 @@ export async function fullDetail(svc: OrderService, caller: Caller, orderNo: str
         return null;
       })
     : [];
-  return { ...order, payment, packages };
+  return { ...order, payment, packages, afterSales: await afterSalesOf(svc, order) };
 }
 
 /** The order's timeline, oldest first. */

@@ -55,6 +55,8 @@ export const CHECKOUT_PARAMS = {
 
 export const ORDER_NO_PARAM = { orderNo: { type: "string", pattern: /^\d{16,20}$/ } } as const;
 
+export const AFTER_SALES_NO_PARAM = { afterSalesNo: { type: "string", pattern: /^\d{16,20}$/ } } as const;
+
 export const LIST_PARAMS = {
   tab: { type: "enum", values: [...new Set([...BUYER_TABS, ...MERCHANT_TABS])], optional: true },
   from: { type: "date", convert: true, optional: true },

@@ -19,15 +19,18 @@ import { createTimers, type Timers } from "../../shared/timers/timers";
 import { type HoldCalls, returnHolds } from "./commands/close-orders";
 import type { Address } from "./domain/order";
 import type { OrderTypeConfigInput } from "./domain/order-config";
+import { AFTER_SALES_STATES } from "./domain/order-states";
 import { ORDER_EVENTS, type OrderClosedPayload } from "./order.events";
 import {
   ADDRESS_PROPS,
+  AFTER_SALES_NO_PARAM,
   CHECKOUT_PARAMS,
   LIST_PARAMS,
   ORDER_NO_PARAM,
   ORDER_TYPE_PARAMS,
   PRICE_ADJUSTMENT_PARAMS,
 } from "./order.params";
+import * as afterSales from "./order-after-sales";
 import * as commands from "./order-commands";
 import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
 import * as fulfilment from "./order-fulfilment";
@@ -150,6 +153,88 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return fulfilment.packages(this, callerOf(ctx.meta), ctx.params.orderNo);
       },
     },
+    /** POST /orders/{orderNo}/after-sales (buyer). */
+    createAfterSales: {
+      params: {
+        ...ORDER_NO_PARAM,
+        type: { type: "enum", values: ["REFUND_ONLY", "RETURN_REFUND", "EXCHANGE"] },
+        lines: {
+          type: "array",
+          min: 1,
+          max: 100,
+          items: {
+            type: "object",
+            strict: "remove",
+            props: {
+              lineId: { type: "string", max: 64 },
+              quantity: { type: "number", integer: true, positive: true },
+            },
+          },
+        },
+        reason: { type: "string", min: 1, max: 500 },
+        $$strict: "remove",
+      },
+      handler(ctx: Ctx) {
+        return afterSales.create(this, callerOf(ctx.meta), ctx.params as never, ctx.requestID ?? null);
+      },
+    },
+    /** GET /after-sales?status=: role-aware list. */
+    listAfterSales: {
+      params: {
+        status: { type: "enum", values: [...AFTER_SALES_STATES], optional: true },
+        limit: { type: "number", integer: true, min: 1, max: 100, optional: true, convert: true },
+        cursor: { type: "string", max: 200, optional: true },
+      },
+      handler(ctx: Ctx<{ status?: string; limit?: number; cursor?: string }>) {
+        return afterSales.list(this, callerOf(ctx.meta), ctx.params);
+      },
+    },
+    /** GET /after-sales/{afterSalesNo}. */
+    getAfterSales: {
+      params: AFTER_SALES_NO_PARAM,
+      handler(ctx: Ctx<{ afterSalesNo: string }>) {
+        return afterSales.get(this, callerOf(ctx.meta), ctx.params.afterSalesNo);
+      },
+    },
+    /** POST /after-sales/{afterSalesNo}/approve (shop or operator). */
+    approveAfterSales: {
+      params: AFTER_SALES_NO_PARAM,
+      handler(ctx: Ctx<{ afterSalesNo: string }>) {
+        return afterSales.approve(this, callerOf(ctx.meta), ctx.params.afterSalesNo, ctx.requestID ?? null);
+      },
+    },
+    /** POST /after-sales/{afterSalesNo}/reject {reason} (shop or operator). */
+    rejectAfterSales: {
+      params: { ...AFTER_SALES_NO_PARAM, reason: { type: "string", min: 1, max: 500 } },
+      handler(ctx: Ctx<{ afterSalesNo: string; reason: string }>) {
+        return afterSales.reject(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** POST /after-sales/{afterSalesNo}/return-shipment {carrier, trackingNo} (buyer). */
+    returnShipment: {
+      params: {
+        ...AFTER_SALES_NO_PARAM,
+        carrier: { type: "string", min: 1, max: 20 },
+        trackingNo: { type: "string", min: 1, max: 40 },
+      },
+      handler(ctx: Ctx<{ afterSalesNo: string; carrier: string; trackingNo: string }>) {
+        return afterSales.returnShipment(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
+    /** POST /after-sales/{afterSalesNo}/receive (shop or operator). */
+    receiveReturn: {
+      params: AFTER_SALES_NO_PARAM,
+      handler(ctx: Ctx<{ afterSalesNo: string }>) {
+        return afterSales.receive(this, callerOf(ctx.meta), ctx.params.afterSalesNo, ctx.requestID ?? null);
+      },
+    },
+    /** POST /after-sales/{afterSalesNo}/withdraw (buyer). */
+    withdrawAfterSales: {
+      params: AFTER_SALES_NO_PARAM,
+      handler(ctx: Ctx<{ afterSalesNo: string }>) {
+        return afterSales.withdraw(this, callerOf(ctx.meta), ctx.params.afterSalesNo, ctx.requestID ?? null);
+      },
+    },
     /** PUT /admin/order-types/{orderType}: timers for orders created afterwards. */
     configureOrderType: {
       params: ORDER_TYPE_PARAMS,
@@ -240,9 +325,15 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     this.timers.handle<{ orderNo: string }>(fulfilment.AFTER_SALES_WINDOW, ({ key, firedAt }) =>
       fulfilment.fireWindowClosed(this, key, firedAt),
     );
+    for (const kind of Object.values(afterSales.AFTER_SALES_TIMERS)) {
+      this.timers.handle<{ afterSalesNo: string }>(kind, ({ key, firedAt }) =>
+        afterSales.fireDeadline(this, key, firedAt),
+      );
+    }
     await this.timers.every("order-sweeper", config.sweepIntervalMs, async (now) => {
       await commands.sweep(this, now);
       await fulfilment.sweepFulfilment(this, now);
+      await afterSales.sweepAfterSales(this, now);
     });
     await this.timers.start();
   },

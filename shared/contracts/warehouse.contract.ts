@@ -3,6 +3,7 @@
  * REST shapes are in API.md ("Fulfilment and logistics"); these are the internal shapes.
  */
 import type { Carrier, LogisticsStatus, ShippingMethod } from "./logistics.contract";
+import type { OrderAddress } from "./order.contract";
 
 /** Where a package's warehouse task stands; HANDED_OVER = shipped. */
 export type PackageStatus =
@@ -68,6 +69,39 @@ export interface InterceptResult {
   packageIds: string[];
 }
 
+/**
+ * `warehouse.receiveReturn`: a buyer's returned goods arrived at the warehouse (退货入库): recorded once per
+ * returnId (the after-sales number) and put back on hand through `inventory.restock`. Answers the receipt.
+ */
+export interface ReceiveReturnParams {
+  returnId: string;
+  orderNo: string;
+  lines: { lineId: string; skuId: string; warehouseId: string; quantity: number }[];
+}
+export interface ReceiveReturnResult {
+  returnId: string;
+  receivedAt: string;
+}
+
+/**
+ * `warehouse.createReplacement`: an exchange ships replacement units (换货出库) as new packages of the order,
+ * split like any order's; their stock is reserved and sold under reservation id `afterSalesNo` (RESERVE_ON_ORDER,
+ * warehouses serving the address's province first). Idempotent per afterSalesNo (a retry answers the same
+ * packages). Shipping them emits `package.shipped` with `afterSalesNo` set. Errors: OUT_OF_STOCK {skuId}.
+ */
+export interface CreateReplacementParams {
+  afterSalesNo: string;
+  orderNo: string;
+  shopId: string;
+  buyerId: string;
+  address: OrderAddress;
+  lines: { lineId: string; skuId: string; quantity: number }[];
+}
+export interface CreateReplacementResult {
+  afterSalesNo: string;
+  packageIds: string[];
+}
+
 /** The warehouse service's durable channels (outbox -> JetStream). */
 export const WAREHOUSE_CHANNELS = {
   /** Packages were made for a paid order. */
@@ -93,6 +127,8 @@ export interface PackageShippedPayload {
   shippedAt: string;
   /** Every package of the order that still holds units is handed over now (decided under the order's lock). */
   allShipped: boolean;
+  /** Set for an exchange's replacement package: it does not count toward the order's own shipping. */
+  afterSalesNo?: string | null;
 }
 
 export interface PackageInterceptedPayload {

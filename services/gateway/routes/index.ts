@@ -1,3 +1,4 @@
+import { AFTER_SALES_ROUTES } from "./after-sales.routes";
 import { FULFILMENT_ROUTES } from "./fulfilment.routes";
 import { IDENTITY_ROUTES } from "./identity.routes";
 import { INVENTORY_ROUTES } from "./inventory.routes";
@@ -16,6 +17,7 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...ORDER_ROUTES,
   ...PAYMENT_ROUTES,
   ...FULFILMENT_ROUTES,
+  ...AFTER_SALES_ROUTES,
   ...NOTIFICATION_ROUTES,
   ...STATS_ROUTES,
 ];

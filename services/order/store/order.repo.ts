@@ -224,6 +224,21 @@ export async function updateLinePrices(tx: Queryable, o: ChildOrder): Promise<vo
   }
 }
 
+/** Writes the lines' refunded units and amounts (after-sales). */
+export async function updateLineRefunds(tx: Queryable, o: ChildOrder): Promise<void> {
+  await tx.query(
+    `UPDATE order_lines l SET refunded_quantity = v.quantity, refunded_minor = v.amount
+     FROM unnest($2::text[], $3::int[], $4::bigint[]) AS v(line_id, quantity, amount)
+     WHERE l.order_no = $1 AND l.line_id = v.line_id`,
+    [
+      o.orderNo,
+      o.lines.map((l) => l.lineId),
+      o.lines.map((l) => l.refundedQuantity),
+      o.lines.map((l) => l.refundedMinor),
+    ],
+  );
+}
+
 /** Records the warehouse each line's stock was sold from (a deduct-on-payment line may move at payment). */
 export async function updateLineWarehouses(tx: Queryable, o: ChildOrder): Promise<void> {
   await tx.query(
