@@ -94,6 +94,9 @@ export const RELEASE_PART_PARAMS = {
   reason: UNLOCK_PARAMS.reason,
 };
 
+/** `promotion.restore`: RestoreParams (a whole number of coins, never negative). */
+export const RESTORE_PARAMS = { ...RELEASE_PART_PARAMS };
+
 /** `POST /campaigns`. */
 export const CAMPAIGN_PARAMS = {
   campaignId: ID,

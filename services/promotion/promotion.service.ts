@@ -4,6 +4,7 @@ import type {
   LockParams,
   ReleasePartParams,
   RepriceParams,
+  RestoreParams,
   UnlockParams,
 } from "../../shared/contracts/promotion.contract";
 import { OmsError, validationFailed } from "../../shared/errors";
@@ -26,6 +27,7 @@ import { insertCampaign } from "./store/campaign.repo";
 import { getTemplate, insertTemplate, issueCoupon, ownerCoupons } from "./store/coupon.repo";
 import { lockPromotions, redeemPromotions, unlockPromotions } from "./store/lock.repo";
 import { releaseLockPart } from "./store/lock-part.repo";
+import { restoreLockPart } from "./store/lock-restore.repo";
 import { adjustCoins, coinsBalanceOf, memberBenefitOf, setMemberTier, upsertTier } from "./store/member.repo";
 import { loadPricingInput, type PriceQuery, pricingConfigSource } from "./store/pricing-data.repo";
 import { setCoinsPolicy, setShopShipping } from "./store/settings.repo";
@@ -108,6 +110,15 @@ const promotionService: ServiceSchema<ServiceSettingSchema, PromotionMethods, Pr
       params: { lockId: P.LOCK_PARAMS.lockId },
       handler(ctx: Ctx<{ lockId: string }>) {
         return redeemPromotions(this.pool, ctx.params.lockId);
+      },
+    },
+
+    /** Gives back a refunded part of a redeemed lock (coupons, coins); idempotent per (lockId, partId). */
+    restore: {
+      visibility: "public",
+      params: P.RESTORE_PARAMS,
+      handler(ctx: Ctx<RestoreParams>) {
+        return restoreLockPart(this.pool, ctx.params, new Date());
       },
     },
 
