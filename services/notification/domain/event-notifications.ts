@@ -1,0 +1,115 @@
+import type { LogisticsStatusChangedPayload } from "../../../shared/contracts/logistics.contract";
+import type {
+  AfterSalesStepPayload,
+  OrderPaidPayload,
+  OrderPlacedPayload,
+  OrderStepPayload,
+} from "../../../shared/contracts/order.contract";
+import type { NodeCode, PlaceholderValues } from "./nodes";
+import { carrierName, formatDeadline, formatYuan } from "./placeholders";
+import type { Audience } from "./recipients";
+
+/** What an event (or a reminder) asks to tell: the node, for which order, to whom, with which values. */
+export interface NotificationIntent {
+  node: NodeCode;
+  /** The dedupe key: at most one message per (eventId, recipient, channel). */
+  eventId: string;
+  orderNo: string;
+  audience: Audience;
+  values: PlaceholderValues;
+}
+
+const audienceOf = (p: Audience): Audience => ({ buyerId: p.buyerId, shopId: p.shopId });
+
+/** `order.placed` -> ORDER_PLACED: what to pay and by when. */
+export function placedNotification(eventId: string, p: OrderPlacedPayload): NotificationIntent {
+  return {
+    node: "ORDER_PLACED",
+    eventId,
+    orderNo: p.orderNo,
+    audience: audienceOf(p),
+    values: {
+      orderNo: p.orderNo,
+      amount: formatYuan(p.payableMinor),
+      deadline: formatDeadline(p.paymentDeadline),
+    },
+  };
+}
+
+/** `order.paid` -> PAYMENT_SUCCEEDED with the amount paid. */
+export function paidNotification(eventId: string, p: OrderPaidPayload): NotificationIntent {
+  return {
+    node: "PAYMENT_SUCCEEDED",
+    eventId,
+    orderNo: p.orderNo,
+    audience: audienceOf(p),
+    values: { orderNo: p.orderNo, amount: formatYuan(p.paidMinor) },
+  };
+}
+
+/** `order.shipped` -> SHIPPED for every package handed over, with its carrier and tracking number. */
+export function shippedNotification(eventId: string, p: OrderStepPayload): NotificationIntent {
+  return {
+    node: "SHIPPED",
+    eventId,
+    orderNo: p.orderNo,
+    audience: audienceOf(p),
+    values: { orderNo: p.orderNo, carrier: carrierName(p.carrier), trackingNo: p.trackingNo ?? undefined },
+  };
+}
+
+/** `order.completed` -> COMPLETED, the invitation to review. */
+export function completedNotification(eventId: string, p: OrderStepPayload): NotificationIntent {
+  return {
+    node: "COMPLETED",
+    eventId,
+    orderNo: p.orderNo,
+    audience: audienceOf(p),
+    values: { orderNo: p.orderNo },
+  };
+}
+
+/** `logistics.status-changed` -> SIGNED; every other tracking status tells nobody (null). */
+export function signedNotification(
+  eventId: string,
+  p: LogisticsStatusChangedPayload,
+  audience: Audience,
+): NotificationIntent | null {
+  if (p.status !== "SIGNED") return null;
+  return {
+    node: "SIGNED",
+    eventId,
+    orderNo: p.orderNo,
+    audience,
+    values: { orderNo: p.orderNo, carrier: carrierName(p.carrier), trackingNo: p.trackingNo },
+  };
+}
+
+/** The after-sales channels that notify, and their nodes. */
+export const AFTER_SALES_NODES = {
+  "aftersales.created": "AFTER_SALES_CREATED",
+  "aftersales.approved": "AFTER_SALES_APPROVED",
+  "aftersales.rejected": "AFTER_SALES_REJECTED",
+  "aftersales.refunded": "AFTER_SALES_REFUNDED",
+} as const satisfies Record<string, NodeCode>;
+export type AfterSalesChannel = keyof typeof AFTER_SALES_NODES;
+
+/** `aftersales.*` -> the matching AFTER_SALES_* node with the request number, amount and reason. */
+export function afterSalesNotification(
+  channel: AfterSalesChannel,
+  eventId: string,
+  p: AfterSalesStepPayload,
+): NotificationIntent {
+  return {
+    node: AFTER_SALES_NODES[channel],
+    eventId,
+    orderNo: p.orderNo,
+    audience: audienceOf(p),
+    values: {
+      orderNo: p.orderNo,
+      afterSalesNo: p.afterSalesNo,
+      amount: formatYuan(p.refundMinor),
+      reason: p.reason ?? undefined,
+    },
+  };
+}

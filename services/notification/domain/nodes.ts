@@ -1,0 +1,66 @@
+/**
+ * The order-flow nodes that notify someone (DOMAIN.md 11), who can be told and how,
+ * and which placeholders each node's template may use.
+ */
+
+export const RECIPIENTS = ["BUYER", "MERCHANT", "OPERATOR"] as const;
+export type Recipient = (typeof RECIPIENTS)[number];
+
+export const CHANNELS = ["IN_APP", "APP_PUSH", "SMS", "WECHAT_TEMPLATE"] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Channels sent through an adapter after commit; IN_APP is written in the consuming transaction. */
+export type ExternalChannel = Exclude<Channel, "IN_APP">;
+
+export const PLACEHOLDERS = [
+  "orderNo",
+  "amount",
+  "carrier",
+  "trackingNo",
+  "deadline",
+  "afterSalesNo",
+  "reason",
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+/** The values an event offers its template, already formatted for reading. */
+export type PlaceholderValues = Partial<Record<Placeholder, string>>;
+
+/** One node: its title in the inbox and the placeholders its events fill in. */
+export interface NodeDefinition {
+  title: string;
+  placeholders: readonly Placeholder[];
+}
+
+export const NODES = {
+  ORDER_PLACED: { title: "订单已提交", placeholders: ["orderNo", "amount", "deadline"] },
+  PAYMENT_SUCCEEDED: { title: "订单已支付", placeholders: ["orderNo", "amount"] },
+  PAYMENT_DUE_SOON: { title: "订单即将超时关闭", placeholders: ["orderNo", "amount", "deadline"] },
+  SHIPPED: { title: "订单已发货", placeholders: ["orderNo", "carrier", "trackingNo"] },
+  SIGNED: { title: "包裹已签收", placeholders: ["orderNo", "carrier", "trackingNo"] },
+  AUTO_CONFIRM_SOON: { title: "即将自动确认收货", placeholders: ["orderNo", "deadline"] },
+  COMPLETED: { title: "交易成功，邀您评价", placeholders: ["orderNo"] },
+  AFTER_SALES_CREATED: {
+    title: "新的售后申请",
+    placeholders: ["orderNo", "afterSalesNo", "amount", "reason"],
+  },
+  AFTER_SALES_APPROVED: { title: "售后申请已同意", placeholders: ["orderNo", "afterSalesNo", "amount"] },
+  AFTER_SALES_REJECTED: { title: "售后申请被拒绝", placeholders: ["orderNo", "afterSalesNo", "reason"] },
+  AFTER_SALES_REFUNDED: { title: "退款已到账", placeholders: ["orderNo", "afterSalesNo", "amount"] },
+} as const satisfies Record<string, NodeDefinition>;
+
+export type NodeCode = keyof typeof NODES;
+export const NODE_CODES = Object.keys(NODES) as NodeCode[];
+
+export function isNodeCode(value: string): value is NodeCode {
+  return Object.hasOwn(NODES, value);
+}
+
+/** A node's rule: who hears about it, on which channels, with which text. */
+export interface Rule {
+  node: NodeCode;
+  recipients: Recipient[];
+  channels: Channel[];
+  template: string;
+  enabled: boolean;
+}
