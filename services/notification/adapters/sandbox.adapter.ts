@@ -1,0 +1,45 @@
+import type { Pool } from "pg";
+import type { ExternalChannel } from "../domain/nodes";
+import { recordSandboxSend } from "../store/sandbox-outbox.repo";
+import type { ChannelAdapter, ChannelAdapters, OutgoingMessage } from "./channel-adapter";
+
+/** How tests name a channel in a recipient id to make the sandbox fail: "fail-sms", "flaky-push" ... */
+export const SANDBOX_FAILURE_SLUGS: Record<ExternalChannel, string> = {
+  APP_PUSH: "push",
+  SMS: "sms",
+  WECHAT_TEMPLATE: "wechat",
+};
+
+/** Attempts a "flaky-<channel>" recipient fails before the sandbox accepts. */
+export const FLAKY_FAILURES = 2;
+
+/**
+ * Whether the sandbox refuses this send, on demand for tests: a recipient containing
+ * `fail-<slug>` always fails on that channel, `flaky-<slug>` fails its first two attempts.
+ */
+export function sandboxRefusal(message: OutgoingMessage): string | null {
+  const slug = SANDBOX_FAILURE_SLUGS[message.channel];
+  if (message.recipient.includes(`fail-${slug}`))
+    return `sandbox ${message.channel} refuses ${message.recipient}`;
+  if (message.recipient.includes(`flaky-${slug}`) && message.attempt <= FLAKY_FAILURES) {
+    return `sandbox ${message.channel} is briefly unavailable (attempt ${message.attempt})`;
+  }
+  return null;
+}
+
+/** A channel that records exactly what it would send in `sandbox_outbox`, like a provider's console. */
+export class SandboxChannelAdapter implements ChannelAdapter {
+  constructor(private readonly pool: Pool) {}
+
+  async send(message: OutgoingMessage): Promise<void> {
+    const refusal = sandboxRefusal(message);
+    if (refusal) throw new Error(refusal);
+    await recordSandboxSend(this.pool, message, new Date());
+  }
+}
+
+/** Sandbox adapters for every external channel (no real provider is wired yet). */
+export function sandboxAdapters(pool: Pool): ChannelAdapters {
+  const sandbox = new SandboxChannelAdapter(pool);
+  return { APP_PUSH: sandbox, SMS: sandbox, WECHAT_TEMPLATE: sandbox };
+}
