@@ -1,10 +1,227 @@
-import type { ServiceSchema } from "moleculer";
-import { persistentService } from "../../shared/service/persistent-service.mixin";
+import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { withChannels } from "../../shared/channels";
+import { config } from "../../shared/config/config";
+import { type Caller, callerOf } from "../../shared/contracts/caller";
+import type { LogisticsStatusChangedPayload } from "../../shared/contracts/logistics.contract";
+import type {
+  AfterSalesStepPayload,
+  OrderPaidPayload,
+  OrderPlacedPayload,
+  OrderStepPayload,
+} from "../../shared/contracts/order.contract";
+import type { EventEnvelope } from "../../shared/outbox/outbox";
+import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
+import { createTimers, type Timers } from "../../shared/timers/timers";
+import { sandboxAdapters } from "./adapters/sandbox.adapter";
+import * as events from "./commands/consume-events";
+import { deadLetters, redrive } from "./commands/dead-letters";
+import { retryDelivery, sweepDeliveries } from "./commands/deliver";
+import { markRead, myMessages, unreadCount } from "./commands/inbox";
+import { NOTIFY_RETRY, type NotificationDeps, type NotificationSettings } from "./commands/notification-deps";
+import { fireReminder, sweepReminders } from "./commands/reminders";
+import { getRule, listRules, putRule } from "./commands/rules";
+import type { AfterSalesChannel } from "./domain/event-notifications";
+import { AUTO_CONFIRM_REMINDER, PAYMENT_REMINDER } from "./domain/reminders";
+import type { RuleInput } from "./domain/rule";
+import {
+  DEAD_LETTER_PARAMS,
+  ID_PARAM,
+  MY_MESSAGES_PARAMS,
+  NODE_PARAM,
+  PUT_RULE_PARAMS,
+} from "./notification.params";
+import { RuleCache } from "./rule-cache";
+import { readRules } from "./store/rule.repo";
 
-/** Rules per order-flow node, the in-app inbox and channel adapters. */
-const notificationService: ServiceSchema = {
+export interface NotificationVars extends PersistentServiceVars {
+  timers: Timers;
+  deps: NotificationDeps;
+}
+
+type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller }>;
+type Settings = ServiceSettingSchema & NotificationSettings;
+type Envelope<T> = EventEnvelope<T>;
+
+/** Broadcast when an operator edits a rule: every pod forgets its cached rules. */
+export const RULES_CHANGED = "notification.rulesChanged";
+
+/** One consumer group per source channel; each handler calls one command. */
+function afterSalesChannel(channel: AfterSalesChannel, group: string) {
+  return {
+    group,
+    handler(this: NotificationService, envelope: EventEnvelope) {
+      return events.onAfterSales(this.deps, channel, envelope as Envelope<AfterSalesStepPayload>);
+    },
+  };
+}
+
+/** Rules per order-flow node, the in-app inbox, channel adapters with retries and dead letters, reminders. */
+const notificationService: ServiceSchema<Settings, Record<string, never>, NotificationVars> = withChannels({
   name: "notification",
   mixins: [persistentService("notification")],
-};
+
+  settings: {
+    maxAttempts: config.notifyMaxAttempts,
+    retryBaseMs: config.notifyRetryBaseMs,
+    paymentReminderMs: config.notifyPaymentReminderMs,
+    autoConfirmReminderMs: config.notifyAutoConfirmReminderMs,
+    sendingLeaseMs: 60_000,
+  },
+
+  actions: {
+    /** GET /me/messages: the caller's in-app messages, newest first. */
+    myMessages: {
+      params: MY_MESSAGES_PARAMS,
+      handler(ctx: Ctx<{ unread?: boolean; limit?: number; cursor?: string }>) {
+        return myMessages(this.deps, callerOf(ctx.meta), ctx.params);
+      },
+    },
+    /** GET /me/messages/unread-count. */
+    unreadCount: {
+      handler(ctx: Ctx) {
+        return unreadCount(this.deps, callerOf(ctx.meta));
+      },
+    },
+    /** POST /me/messages/{id}/read. */
+    markRead: {
+      params: ID_PARAM,
+      handler(ctx: Ctx<{ id: string }>) {
+        return markRead(this.deps, callerOf(ctx.meta), ctx.params.id);
+      },
+    },
+    /** GET /admin/notification-rules. */
+    listRules: {
+      handler(ctx: Ctx) {
+        return listRules(this.deps, callerOf(ctx.meta));
+      },
+    },
+    /** GET /admin/notification-rules/{node}. */
+    getRule: {
+      params: NODE_PARAM,
+      handler(ctx: Ctx<{ node: string }>) {
+        return getRule(this.deps, callerOf(ctx.meta), ctx.params.node);
+      },
+    },
+    /** PUT /admin/notification-rules/{node}. */
+    putRule: {
+      params: PUT_RULE_PARAMS,
+      handler(ctx: Ctx<RuleInput & { node: string }>) {
+        return putRule(this.deps, callerOf(ctx.meta), ctx.params.node, ctx.params);
+      },
+    },
+    /** GET /admin/notifications/dead-letters. */
+    deadLetters: {
+      params: DEAD_LETTER_PARAMS,
+      handler(ctx: Ctx<{ limit?: number; cursor?: string }>) {
+        return deadLetters(this.deps, callerOf(ctx.meta), ctx.params);
+      },
+    },
+    /** POST /admin/notifications/dead-letters/{id}/redrive. */
+    redrive: {
+      params: ID_PARAM,
+      handler(ctx: Ctx<{ id: string }>) {
+        return redrive(this.deps, callerOf(ctx.meta), ctx.params.id);
+      },
+    },
+  },
+
+  channels: {
+    /** ORDER_PLACED, and the payment reminder armed. */
+    "order.placed": {
+      group: "notification-order-placed",
+      handler(envelope: EventEnvelope) {
+        return events.onOrderPlaced(this.deps, envelope as Envelope<OrderPlacedPayload>);
+      },
+    },
+    /** PAYMENT_SUCCEEDED; the payment reminder is dropped. */
+    "order.paid": {
+      group: "notification-order-paid",
+      handler(envelope: EventEnvelope) {
+        return events.onOrderPaid(this.deps, envelope as Envelope<OrderPaidPayload>);
+      },
+    },
+    /** No message; the payment reminder is dropped. */
+    "order.closed": {
+      group: "notification-order-closed",
+      handler(envelope: EventEnvelope) {
+        return events.onOrderClosed(this.deps, envelope as Envelope<events.OrderClosedPayload>);
+      },
+    },
+    /** SHIPPED per package; the auto-confirm reminder once the order is SHIPPED. */
+    "order.shipped": {
+      group: "notification-order-shipped",
+      handler(envelope: EventEnvelope) {
+        return events.onOrderShipped(this.deps, envelope as Envelope<OrderStepPayload>);
+      },
+    },
+    /** COMPLETED, the invitation to review; the auto-confirm reminder is dropped. */
+    "order.completed": {
+      group: "notification-order-completed",
+      handler(envelope: EventEnvelope) {
+        return events.onOrderCompleted(this.deps, envelope as Envelope<OrderStepPayload>);
+      },
+    },
+    /** SIGNED (other tracking statuses tell nobody). */
+    "logistics.status-changed": {
+      group: "notification-logistics-signed",
+      handler(envelope: EventEnvelope) {
+        return events.onTrackingChanged(this.deps, envelope as Envelope<LogisticsStatusChangedPayload>);
+      },
+    },
+    "aftersales.created": afterSalesChannel("aftersales.created", "notification-aftersales-created"),
+    "aftersales.approved": afterSalesChannel("aftersales.approved", "notification-aftersales-approved"),
+    "aftersales.rejected": afterSalesChannel("aftersales.rejected", "notification-aftersales-rejected"),
+    "aftersales.refunded": afterSalesChannel("aftersales.refunded", "notification-aftersales-refunded"),
+  },
+
+  events: {
+    /** Another pod edited a rule: forget the cached rules (this pod forgot its own already). */
+    [RULES_CHANGED]: {
+      handler(ctx: Context) {
+        if (ctx.nodeID !== this.broker.nodeID) this.deps?.rules.forget();
+      },
+    },
+  },
+
+  async started() {
+    this.timers = createTimers(config, "notification-timers", { logger: this.logger });
+    const rules = new RuleCache(() => readRules(this.pool));
+    this.deps = {
+      pool: this.pool,
+      rules,
+      adapters: sandboxAdapters(this.pool),
+      timers: this.timers,
+      settings: this.settings,
+      rulesChanged: () => {
+        rules.forget();
+        this.broker
+          .broadcast(RULES_CHANGED, {})
+          .catch((err: unknown) => this.logger.warn("rule change not broadcast", err));
+      },
+      log: this.logger,
+    };
+    this.timers.handle<{ deliveryId: string }>(NOTIFY_RETRY, ({ key, firedAt }) =>
+      retryDelivery(this.deps, key, firedAt),
+    );
+    this.timers.handle<{ orderNo: string }>(PAYMENT_REMINDER, ({ key, firedAt }) =>
+      fireReminder(this.deps, PAYMENT_REMINDER, key, firedAt),
+    );
+    this.timers.handle<{ orderNo: string }>(AUTO_CONFIRM_REMINDER, ({ key, firedAt }) =>
+      fireReminder(this.deps, AUTO_CONFIRM_REMINDER, key, firedAt),
+    );
+    await this.timers.every("notification-sweeper", config.sweepIntervalMs, async (now) => {
+      await sweepDeliveries(this.deps, now);
+      await sweepReminders(this.deps, now);
+    });
+    await this.timers.start();
+  },
+
+  async stopped() {
+    await this.timers?.stop();
+  },
+});
 
 export default notificationService;
+
+/** The service instance, for tests that look at its pool, settings and commands' deps. */
+export type NotificationService = Service<Settings> & NotificationVars;

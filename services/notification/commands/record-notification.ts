@@ -1,0 +1,23 @@
+import type { PoolClient } from "pg";
+import { planDeliveries } from "../domain/delivery-plan";
+import type { NotificationIntent } from "../domain/event-notifications";
+import { insertDeliveries } from "../store/delivery.repo";
+import type { NotificationDeps } from "./notification-deps";
+
+/**
+ * Writes an intent's deliveries in the caller's transaction: one per (eventId, recipient, channel)
+ * of the node's rule, IN_APP ones with their inbox message. A redelivered event adds nothing.
+ */
+export async function recordNotification(
+  deps: NotificationDeps,
+  tx: PoolClient,
+  intent: NotificationIntent,
+  now: Date,
+): Promise<number> {
+  const rule = await deps.rules.get(intent.node);
+  if (!rule) {
+    deps.log.warn("no rule for notification node", { node: intent.node });
+    return 0;
+  }
+  return insertDeliveries(tx, planDeliveries(intent, rule), now);
+}
