@@ -1,5 +1,6 @@
 import type { OrderService } from "../../services/order/order.service";
 import { AFTER_SALES_WINDOW, AUTO_CONFIRM, sweepFulfilment } from "../../services/order/order-fulfilment";
+import { formatDuration } from "../../shared/duration";
 import { address, CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
 import { orderReaches, packagesOf, ship, trackingEvent } from "../support/fulfilment-flow";
 import { devToken, request } from "../support/http";
@@ -24,8 +25,8 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
       "read order type",
     );
     saved = {
-      autoConfirmAfter: `${current.autoConfirmMs}ms`,
-      afterSalesWindow: `${current.afterSalesWindowMs}ms`,
+      autoConfirmAfter: formatDuration(current.autoConfirmMs),
+      afterSalesWindow: formatDuration(current.afterSalesWindowMs),
     };
     await setTimers(FAST_TIMERS);
   });
@@ -192,7 +193,7 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
     expect(completed.confirmedAt).toBeNull();
     expect(completed.afterSalesWindowEndsAt).not.toBeNull();
     const finished = await orderReaches(url, token, orderNo, "FINISHED");
-    expect(finished.viewStatus).toBe("TO_REVIEW");
+    expect(finished.viewStatus).toBe("DONE");
     const reviewed = expectOk(
       await request(url, "POST", `/api/v1/orders/${orderNo}/review`, {
         token,
