@@ -74,6 +74,19 @@ export interface AfterSalesStepPayload {
   at: string;
 }
 
+/** `order.closed`: a child order closed before payment; its holds must be returned. */
+export interface OrderClosedPayload {
+  shopId: string;
+  orderNo: string;
+  parentOrderNo: string;
+  buyerId: string;
+  reason: string;
+  /** Every child is closed now: all the checkout's lock still holds goes back, else this child's part. */
+  parentFullyClosed: boolean;
+  /** The closer already returned the holds (closed out of stock while settling a payment). */
+  holdsReturned?: boolean;
+}
+
 /** `order.paid`: a child order is paid and its units are sold (reserved until shipped); fulfilment starts. */
 export interface OrderPaidPayload {
   orderNo: string;

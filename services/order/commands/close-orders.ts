@@ -70,6 +70,7 @@ export async function closeOrders(pool: Pool, cmd: CloseCommand): Promise<ChildO
         orderNo: order.orderNo,
         parentOrderNo: order.parentOrderNo,
         buyerId: order.buyerId,
+        shopId: order.shopId,
         reason: cmd.reason,
         parentFullyClosed,
       };

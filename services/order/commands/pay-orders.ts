@@ -153,6 +153,7 @@ export async function settlePayment(
           orderNo: c.orderNo,
           parentOrderNo: c.parentOrderNo,
           buyerId: c.buyerId,
+          shopId: c.shopId,
           reason: "OUT_OF_STOCK",
           parentFullyClosed: children.every((x) => x.status === "CLOSED"),
           holdsReturned: true,
