@@ -2,9 +2,14 @@ import type { OrderService } from "../../services/order/order.service";
 import { AFTER_SALES_WINDOW, AUTO_CONFIRM, sweepFulfilment } from "../../services/order/order-fulfilment";
 import { formatDuration } from "../../shared/duration";
 import { address, CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
-import { orderReaches, packagesOf, ship, trackingEvent } from "../support/fulfilment-flow";
+import {
+  orderReaches,
+  packagesOf,
+  paidOrder as paidOrderOf,
+  ship,
+  trackingEvent,
+} from "../support/fulfilment-flow";
 import { devToken, request } from "../support/http";
-import { completeInSandbox, settledOrders, startPayment } from "../support/payment-flow";
 import { startSystem, type TestSystem, waitFor } from "../support/system";
 
 /** Order timers in seconds for this file; put back afterwards. */
@@ -42,26 +47,10 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
     );
   }
 
-  /** Places and pays a checkout of one shop; returns the paid child order. */
-  async function paidOrder(
-    shopId: string,
-    lines: { skuId: string; quantity: number }[],
-    buyerId = uniqueId("buyer"),
-  ) {
-    const token = await devToken(url, buyerId, "buyer");
-    const checkout = expectOk(
-      await request(url, "POST", "/api/v1/orders", {
-        token,
-        body: { lines, address: address("Zhejiang"), sourceChannel: "APP" },
-      }),
-      "place order",
-    );
-    const payment = await startPayment(url, token, checkout.parentOrderNo);
-    await completeInSandbox(url, payment.providerPaymentNo);
-    const [order] = await settledOrders(url, token, checkout.parentOrderNo);
-    expect(order.status).toBe("AWAITING_SHIPMENT");
-    expect(order.shopId).toBe(shopId);
-    return { token, orderNo: order.orderNo as string, buyerId };
+  async function paidOrder(shopId: string, lines: { skuId: string; quantity: number }[]) {
+    const paid = await paidOrderOf(catalog, lines);
+    expect(paid.order.shopId).toBe(shopId);
+    return paid;
   }
 
   async function timelineEvents(token: string, orderNo: string): Promise<string[]> {

@@ -1,5 +1,6 @@
-import { expectOk } from "./catalog";
-import { request } from "./http";
+import { address, type CatalogBuilder, expectOk, uniqueId } from "./catalog";
+import { devToken, request } from "./http";
+import { completeInSandbox, settledOrders, startPayment } from "./payment-flow";
 import { waitFor } from "./system";
 
 /** Waits until the warehouse made `count` packages for the order, and returns them. */
@@ -57,4 +58,33 @@ export async function orderReaches(
     timeoutMs,
   );
   return order;
+}
+
+/** Places and pays a checkout of one shop as a new (or the given) buyer; returns the paid child order. */
+export async function paidOrder(
+  catalog: CatalogBuilder,
+  lines: { skuId: string; quantity: number }[],
+  opts: { buyerId?: string; couponIds?: string[]; coins?: number } = {},
+) {
+  const url = catalog.url;
+  const buyerId = opts.buyerId ?? uniqueId("buyer");
+  const token = await devToken(url, buyerId, "buyer");
+  const checkout = expectOk(
+    await request(url, "POST", "/api/v1/orders", {
+      token,
+      body: {
+        lines,
+        address: address("Zhejiang"),
+        sourceChannel: "APP",
+        ...(opts.couponIds ? { couponIds: opts.couponIds } : {}),
+        ...(opts.coins ? { coins: opts.coins } : {}),
+      },
+    }),
+    "place order",
+  );
+  const payment = await startPayment(url, token, checkout.parentOrderNo);
+  await completeInSandbox(url, payment.providerPaymentNo);
+  const [order] = await settledOrders(url, token, checkout.parentOrderNo);
+  if (order.status !== "AWAITING_SHIPMENT") throw new Error(`order not paid: ${order.status}`);
+  return { token, buyerId, order, orderNo: order.orderNo as string };
 }
