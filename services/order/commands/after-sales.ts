@@ -135,7 +135,7 @@ export async function createRequest(
     // A refund of units not yet handed over asks the warehouse to stop them (cancel after payment).
     intercept: input.type === "REFUND_ONLY" && order.status !== "SHIPPED" && order.status !== "COMPLETED",
     intercepted: null,
-    refundMinor: previewRefund(order, lines),
+    refundMinor: input.type === "EXCHANGE" ? 0 : previewRefund(order, lines),
     refundPlan: null,
     refundNo: null,
     refundedAt: null,
