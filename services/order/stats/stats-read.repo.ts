@@ -57,9 +57,11 @@ export async function readStats(pool: Pool, period: StatsPeriod, shopId: string 
       params,
     ),
     pool.query(
-      `SELECT count(DISTINCT buyer_id) FILTER (WHERE ordered)::bigint AS "orderingUsers",
-         count(DISTINCT buyer_id) FILTER (WHERE paid)::bigint AS "payingUsers"
-       FROM stats_daily_user WHERE ${where}`,
+      // One hash aggregate by buyer (two COUNT(DISTINCT)s would sort the rows twice).
+      `SELECT count(*) FILTER (WHERE ordered)::bigint AS "orderingUsers",
+         count(*) FILTER (WHERE paid)::bigint AS "payingUsers"
+       FROM (SELECT bool_or(ordered) AS ordered, bool_or(paid) AS paid FROM stats_daily_user WHERE ${where}
+             GROUP BY buyer_id) AS buyers`,
       params,
     ),
     pool.query(
