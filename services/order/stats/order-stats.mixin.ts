@@ -7,6 +7,9 @@ import { type OverviewParams, statsOverview } from "./stats-overview";
 
 type StatsService = Service & { pool: Pool };
 
+/** Handlers that already run the statistics after the service's own, so applying twice changes nothing. */
+const chained = new WeakSet<ChannelDef<StatsService>["handler"]>();
+
 /**
  * The service's channels plus the statistics' consumers. A channel the service does not consume yet gets
  * its own subscription (group `order-stats-...`). A channel it already consumes (`order.closed`,
@@ -19,7 +22,7 @@ export function withStatsChannels(channels: ChannelsSchema<StatsService>): Chann
   const merged: ChannelsSchema<StatsService> = { ...channels };
   for (const [channel, stats] of Object.entries(STATS_CONSUMERS)) {
     const own = channels[channel];
-    if (own?.group === stats.group) continue;
+    if (own?.group === stats.group || (own && chained.has(own.handler))) continue;
     const def: ChannelDef<StatsService> = own
       ? {
           ...own,
@@ -34,6 +37,7 @@ export function withStatsChannels(channels: ChannelsSchema<StatsService>): Chann
             return stats.handle(this.pool, envelope);
           },
         };
+    if (own) chained.add(def.handler);
     merged[channel] = def;
   }
   return merged;

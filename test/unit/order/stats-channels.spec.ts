@@ -1,0 +1,56 @@
+import { withStatsChannels } from "../../../services/order/stats/order-stats.mixin";
+import type { ChannelsSchema } from "../../../shared/channels";
+
+/** A pool whose every statement is logged; the inbox insert answers "already processed". */
+function recordingPool(log: string[]) {
+  const client = {
+    query: async (sql: string, params: unknown[] = []) => {
+      log.push(sql.startsWith("INSERT INTO inbox") ? `inbox ${params[0]}` : sql);
+      return { rowCount: 0, rows: [] };
+    },
+    on: () => undefined,
+    off: () => undefined,
+    release: () => undefined,
+  };
+  return { connect: async () => client };
+}
+
+describe("the statistics' channels", () => {
+  const own = (log: string[], name: string): ChannelsSchema<any>[string] => ({
+    group: `own-${name}`,
+    maxInFlight: 3,
+    async handler() {
+      log.push(`own ${name}`);
+    },
+  });
+
+  it("subscribes each statistics consumer in its own group where the service has no subscription", () => {
+    const channels = withStatsChannels({});
+    expect(Object.fromEntries(Object.entries(channels).map(([c, d]) => [c, d.group]))).toEqual({
+      "order.placed": "order-stats-placed",
+      "order.paid": "order-stats-paid",
+      "order.closed": "order-stats-closed",
+      "order.shipped": "order-stats-shipped",
+      "order.completed": "order-stats-completed",
+      "refund.succeeded": "order-stats-refunds",
+    });
+  });
+
+  it("runs the statistics after the service's own handler where it already consumes the channel", async () => {
+    const log: string[] = [];
+    const channels = withStatsChannels({ "refund.succeeded": own(log, "refund"), other: own(log, "other") });
+    const refund = channels["refund.succeeded"]!;
+    expect(refund).toMatchObject({ group: "own-refund", maxInFlight: 3 });
+    expect(channels.other!.group).toBe("own-other");
+    const envelope = { eventId: "e1", name: "refund.succeeded", occurredAt: "", payload: {} };
+    await refund.handler.call({ pool: recordingPool(log) } as any, envelope, {} as any);
+    expect(log).toEqual(["own refund", "BEGIN", "inbox order-stats-refunds", "COMMIT"]);
+  });
+
+  it("changes nothing when applied twice", () => {
+    const once = withStatsChannels({ "order.closed": own([], "closed") });
+    const twice = withStatsChannels(once);
+    expect(Object.keys(twice)).toEqual(Object.keys(once));
+    for (const channel of Object.keys(once)) expect(twice[channel]!.handler).toBe(once[channel]!.handler);
+  });
+});
