@@ -61,9 +61,11 @@ async function main(): Promise<void> {
   const { startSystem } = await import("../test/support/system.js");
   const { cleanupRun } = await import("../test/support/cleanup.js");
   const { MERCHANT_TABS } = await import("../services/order/domain/order-view.js");
-  const system = await startSystem(["order", "payment", "warehouse"]);
+  let system: Awaited<ReturnType<typeof startSystem>> | undefined;
   try {
-    const order = system.broker.getLocalService("order") as unknown as { pool: import("pg").Pool };
+    system = await startSystem(["order", "payment", "warehouse"]);
+    const broker = system.broker;
+    const order = broker.getLocalService("order") as unknown as { pool: import("pg").Pool };
     const pick = async (sql: string) =>
       (await order.pool.query(sql)).rows.map((r) => Object.values(r)[0] as string);
     const { rows } = await order.pool.query("SELECT count(*)::int AS n FROM orders");
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     const admin = { userId: "bench-admin", role: "admin" };
     const merchant = (shopId: string) => ({ userId: `merchant-of-${shopId}`, role: "merchant", shopId });
     const call = (action: string, params: object, user: object) =>
-      system.broker.call(action, params, { meta: { user } });
+      broker.call(action, params, { meta: { user } });
 
     console.log("figure | calls | p50 ms | p99 ms | max ms");
     await measure("buyer list, first page (50 heaviest buyers)", iterations, (i) =>
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    await system.stop();
+    await system?.stop();
     await cleanupRun(runId);
   }
 }
