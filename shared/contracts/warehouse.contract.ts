@@ -29,6 +29,8 @@ export interface PackageView {
   events: { status: LogisticsStatus; at: string; description?: string }[];
   /** Why the split made this package: WAREHOUSE, STORAGE_CLASS, HIGH_VALUE, WEIGHT, VOLUME (the last rule that cut it). */
   splitReason: string | null;
+  /** Set on an exchange's replacement package (换货出库): the after-sales request it ships for. */
+  afterSalesNo: string | null;
   task: {
     waybillPrintedAt: string | null;
     pickedAt: string | null;

@@ -1,5 +1,5 @@
 import { OmsError, validationFailed } from "../../../shared/errors";
-import { type FulfilmentLine, type Package, unitsIn } from "./package";
+import { type FulfilmentLine, isOrderPackage, type Package, unitsIn } from "./package";
 import { runPackageEvent } from "./task-steps";
 
 /** Units of an order line to take out of the packages. */
@@ -86,14 +86,16 @@ function checkRequest(
 /**
  * Takes the requested units (omitted: all not handed over) out of open packages, least advanced task
  * first, then the last-made package first. All or nothing: throws before changing anything. A package
- * left without units becomes INTERCEPTED at `now`.
+ * left without units becomes INTERCEPTED at `now`. Exchange replacement packages are never touched: their
+ * units were sold under the exchange's reservation, not the order's.
  */
 export function planIntercept(
   bought: readonly FulfilmentLine[],
-  packages: readonly Package[],
+  allPackages: readonly Package[],
   requestedLines: readonly RequestedUnits[] | undefined,
   now: Date,
 ): InterceptPlan {
+  const packages = allPackages.filter(isOrderPackage);
   const requested = requestedLines ?? everythingOpen(bought, packages);
   checkRequest(bought, packages, requested);
   const working = packages

@@ -23,6 +23,7 @@ export function presentPackage(pkg: Package, shipment: ShipmentRecord | null = n
     logisticsStatus: shipment?.status ?? null,
     events: shipment?.events ?? [],
     splitReason: pkg.splitReason,
+    afterSalesNo: pkg.afterSalesNo,
     task: {
       waybillPrintedAt: iso(pkg.task.waybillPrintedAt),
       pickedAt: iso(pkg.task.pickedAt),

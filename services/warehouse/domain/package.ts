@@ -44,10 +44,13 @@ export interface TaskTimes {
 
 /** One package of a paid order and its warehouse task. */
 export interface Package {
+  /** `<orderNo>-<position>`; an exchange's replacement package is `<afterSalesNo>-<n>`. */
   packageId: string;
   orderNo: string;
-  /** 1, 2, ... in the order the split made them; the id is `<orderNo>-<position>`. */
+  /** 1, 2, ... in the order the packages were made; replacement packages continue after the order's own. */
   position: number;
+  /** Set when the package carries an exchange's replacement units (sold under that reservation). */
+  afterSalesNo: string | null;
   warehouseId: string;
   status: PackageStatus;
   splitReason: string | null;
@@ -59,8 +62,11 @@ export interface Package {
   createdAt: Date;
 }
 
-/** The package id of the n-th package of an order: stable, so a redelivered event cannot make a second set. */
-export const packageIdOf = (orderNo: string, position: number) => `${orderNo}-${position}`;
+/**
+ * The id of the n-th package of an order (or of an exchange, by its after-sales number): stable, so a
+ * redelivered event or a retried call cannot make a second set.
+ */
+export const packageIdOf = (ownerNo: string, n: number) => `${ownerNo}-${n}`;
 
 /** Units still in the package. */
 export const unitsIn = (pkg: Pick<Package, "lines">) => pkg.lines.reduce((sum, l) => sum + l.quantity, 0);
@@ -69,14 +75,23 @@ export const unitsIn = (pkg: Pick<Package, "lines">) => pkg.lines.reduce((sum, l
 export const hasWaybill = (pkg: Pick<Package, "method" | "trackingNo">) =>
   pkg.method === "ONLINE_WAYBILL" && pkg.trackingNo !== null;
 
-/** Every package that still holds units is handed over, and at least one is. */
+/** A package of the order's own units, not an exchange's replacement. */
+export const isOrderPackage = (pkg: Pick<Package, "afterSalesNo">) => pkg.afterSalesNo === null;
+
+/**
+ * Every package of the order's own that still holds units is handed over, and at least one is.
+ * Replacement packages do not count: the order shipped when its own units did.
+ */
 export function allHandedOver(packages: readonly Package[]): boolean {
-  const holding = packages.filter((p) => unitsIn(p) > 0);
+  const holding = packages.filter((p) => isOrderPackage(p) && unitsIn(p) > 0);
   return holding.length > 0 && holding.every((p) => p.status === "HANDED_OVER");
 }
 
 /** The package's weight for its waybill: its units times each line's unit weight. */
-export function packageWeightGrams(pkg: Pick<Package, "lines">, lines: readonly FulfilmentLine[]): number {
+export function packageWeightGrams(
+  pkg: Pick<Package, "lines">,
+  lines: readonly Pick<FulfilmentLine, "lineId" | "unitWeightGrams">[],
+): number {
   const unit = new Map(lines.map((l) => [l.lineId, l.unitWeightGrams]));
   return pkg.lines.reduce((sum, l) => sum + l.quantity * (unit.get(l.lineId) ?? 0), 0);
 }

@@ -11,21 +11,34 @@ export interface FulfilmentPlan {
   packages: Package[];
 }
 
+/** Units of a line to pack, with the warehouse their stock is reserved in. */
+export interface StockedLine {
+  lineId: string;
+  skuId: string;
+  warehouseId: string;
+  quantity: number;
+}
+
+/** How new packages are numbered: ids `<ownerNo>-1`, `-2`, ..., positions from `firstPosition`. */
+export interface PackageNumbering {
+  ownerNo: string;
+  firstPosition: number;
+  afterSalesNo: string | null;
+}
+
 /**
- * Turns `order.paid` into packages: each line gets its SKU's storage class, unit weight, volume and
- * declared value, then the split rules cut the order (DOMAIN.md 10). Packages are numbered from 1 in the
- * split's order, all PENDING. Throws when a SKU is unknown (the event is retried, then dead-lettered).
+ * Each line with its SKU's storage class, unit weight, volume and declared value. Throws when a SKU is
+ * unknown (`whose` names the order or exchange in the message).
  */
-export function planFulfilment(
-  paid: OrderPaidPayload,
+export function withSkuFigures(
+  lines: readonly StockedLine[],
   skus: readonly SkuInfo[],
-  rules: SplitRules,
-  now: Date,
-): FulfilmentPlan {
+  whose: string,
+): FulfilmentLine[] {
   const byId = new Map(skus.map((s) => [s.skuId, s]));
-  const lines: FulfilmentLine[] = paid.lines.map((l) => {
+  return lines.map((l) => {
     const sku = byId.get(l.skuId);
-    if (!sku) throw new Error(`SKU ${l.skuId} of order ${paid.orderNo} is unknown to the inventory`);
+    if (!sku) throw new Error(`SKU ${l.skuId} of ${whose} is unknown to the inventory`);
     return {
       lineId: l.lineId,
       skuId: l.skuId,
@@ -37,24 +50,22 @@ export function planFulfilment(
       unitDeclaredValueMinor: sku.declaredValueMinor,
     };
   });
-  const planned = splitIntoPackages(
-    lines.map((l) => ({
-      lineId: l.lineId,
-      skuId: l.skuId,
-      warehouseId: l.warehouseId,
-      storageClass: l.storageClass,
-      quantity: l.quantity,
-      unitWeightGrams: l.unitWeightGrams,
-      unitVolumeCm3: l.unitVolumeCm3,
-      unitDeclaredValueMinor: l.unitDeclaredValueMinor,
-    })),
-    rules,
-  );
-  const packages = planned.map(
+}
+
+/** Cuts the lines into PENDING packages of the order by the split rules (DOMAIN.md 10), numbered as given. */
+export function splitLines(
+  orderNo: string,
+  lines: readonly FulfilmentLine[],
+  rules: SplitRules,
+  numbering: PackageNumbering,
+  now: Date,
+): Package[] {
+  return splitIntoPackages(lines, rules).map(
     (p, i): Package => ({
-      packageId: packageIdOf(paid.orderNo, i + 1),
-      orderNo: paid.orderNo,
-      position: i + 1,
+      packageId: packageIdOf(numbering.ownerNo, i + 1),
+      orderNo,
+      position: numbering.firstPosition + i,
+      afterSalesNo: numbering.afterSalesNo,
       warehouseId: p.warehouseId,
       status: "PENDING",
       splitReason: p.reason,
@@ -72,6 +83,22 @@ export function planFulfilment(
       createdAt: now,
     }),
   );
+}
+
+/**
+ * Turns `order.paid` into packages: each line gets its SKU's figures, then the split rules cut the
+ * order. Packages are numbered from 1 in the split's order, all PENDING. Throws when a SKU is unknown
+ * (the event is retried, then dead-lettered).
+ */
+export function planFulfilment(
+  paid: OrderPaidPayload,
+  skus: readonly SkuInfo[],
+  rules: SplitRules,
+  now: Date,
+): FulfilmentPlan {
+  const lines = withSkuFigures(paid.lines, skus, `order ${paid.orderNo}`);
+  const numbering = { ownerNo: paid.orderNo, firstPosition: 1, afterSalesNo: null };
+  const packages = splitLines(paid.orderNo, lines, rules, numbering, now);
   const { orderNo, parentOrderNo, shopId, buyerId, paymentNo, address } = paid;
   return {
     fulfilment: {

@@ -9,6 +9,7 @@ interface PackageRow {
   package_id: string;
   order_no: string;
   position: number;
+  after_sales_no: string | null;
   warehouse_id: string;
   status: PackageStatus;
   split_reason: string | null;
@@ -34,6 +35,7 @@ const toPackage = (r: PackageRow): Package => ({
   packageId: r.package_id,
   orderNo: r.order_no,
   position: r.position,
+  afterSalesNo: r.after_sales_no,
   warehouseId: r.warehouse_id,
   status: r.status,
   splitReason: r.split_reason,

@@ -3,12 +3,13 @@ import type { FulfilmentLine, Package } from "../../../services/warehouse/domain
 export const T0 = new Date("2026-11-26T08:00:00Z");
 export const T1 = new Date("2026-11-26T09:00:00Z");
 
-/** A PENDING package of order 2026112600000001 holding the given lines (lineId -> units). */
+/** A PENDING package of order 2026112600000001 holding the given lines (lineId -> units); not a replacement. */
 export function pkg(position: number, units: Record<string, number>, patch: Partial<Package> = {}): Package {
   return {
     packageId: `2026112600000001-${position}`,
     orderNo: "2026112600000001",
     position,
+    afterSalesNo: null,
     warehouseId: "wh-1",
     status: "PENDING",
     splitReason: null,
