@@ -45,3 +45,54 @@ export const INTERCEPT_PARAMS = {
   reason: { type: "string", min: 1, max: 200 },
   $$strict: "remove",
 } as const;
+
+// SKU and warehouse ids are parts of the inventory's keys: same pattern as there.
+const stockId = { type: "string", min: 1, max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/ } as const;
+const quantity = { type: "number", integer: true, min: 1, max: 1_000_000 } as const;
+const lineId = { type: "string", min: 1, max: 64 } as const;
+
+export const RECEIVE_RETURN_PARAMS = {
+  returnId: { type: "string", min: 1, max: 128 },
+  orderNo,
+  lines: {
+    type: "array",
+    min: 1,
+    max: 100,
+    items: {
+      type: "object",
+      strict: "remove",
+      props: { lineId, skuId: stockId, warehouseId: stockId, quantity },
+    },
+  },
+  $$strict: "remove",
+} as const;
+
+const addressText = (max: number) => ({ type: "string", min: 1, max }) as const;
+
+export const CREATE_REPLACEMENT_PARAMS = {
+  // An after-sales number (same format as order numbers): package ids `<afterSalesNo>-<n>` never meet the order's.
+  afterSalesNo: orderNo,
+  orderNo,
+  shopId: { type: "string", min: 1, max: 64 },
+  buyerId: { type: "string", min: 1, max: 128 },
+  address: {
+    type: "object",
+    strict: "remove",
+    props: {
+      name: addressText(100),
+      phone: addressText(32),
+      province: addressText(32),
+      city: addressText(64),
+      district: addressText(64),
+      detail: addressText(300),
+      postcode: { type: "string", max: 16, optional: true },
+    },
+  },
+  lines: {
+    type: "array",
+    min: 1,
+    max: 100,
+    items: { type: "object", strict: "remove", props: { lineId, skuId: stockId, quantity } },
+  },
+  $$strict: "remove",
+} as const;

@@ -3,7 +3,12 @@ import { withChannels } from "../../shared/channels";
 import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
 import type {
+  DeductResult,
   GetSkusResult,
+  ReserveParams,
+  ReserveResult,
+  RestockParams,
+  RestockResult,
   ShipParams,
   ShipResult,
   UnreserveParams,
@@ -18,17 +23,21 @@ import type {
 } from "../../shared/contracts/logistics.contract";
 import type { OrderAddressChangedPayload, OrderPaidPayload } from "../../shared/contracts/order.contract";
 import {
+  type CreateReplacementParams,
   type InterceptParams,
   type PackageInterceptedPayload,
   type PackageShippedPayload,
+  type ReceiveReturnParams,
   WAREHOUSE_CHANNELS,
 } from "../../shared/contracts/warehouse.contract";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { type AdvanceTaskRequest, advanceTask } from "./commands/advance-task";
 import { ADDRESS_GROUP, FULFILMENT_GROUP, onAddressChanged, onOrderPaid } from "./commands/create-packages";
+import { createReplacement } from "./commands/create-replacement";
 import { interceptUnits } from "./commands/intercept-units";
 import { packageOwner, packagesOf } from "./commands/package-views";
+import { receiveReturn } from "./commands/receive-return";
 import { shipPackage } from "./commands/ship-package";
 import {
   onPackageIntercepted,
@@ -41,9 +50,11 @@ import type { ShipRequest } from "./domain/shipping-plan";
 import { parseIncompatibleClasses } from "./domain/split";
 import {
   ADVANCE_TASK_PARAMS,
+  CREATE_REPLACEMENT_PARAMS,
   INTERCEPT_PARAMS,
   PACKAGE_ID_PARAMS,
   PACKAGES_OF_PARAMS,
+  RECEIVE_RETURN_PARAMS,
   SHIP_PARAMS,
 } from "./warehouse.params";
 
@@ -53,7 +64,10 @@ export interface WarehouseVars extends PersistentServiceVars {
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller }>;
 
-/** Fulfilment after payment: packages, pick/pack/ship tasks, interception. Logic lives in commands/ and domain/. */
+/**
+ * Fulfilment after payment: packages, pick/pack/ship tasks, interception, returns received and exchange
+ * replacements. Logic lives in commands/ and domain/.
+ */
 const warehouseService: ServiceSchema<
   ServiceSettingSchema,
   Record<string, never>,
@@ -99,6 +113,22 @@ const warehouseService: ServiceSchema<
       params: INTERCEPT_PARAMS,
       handler(ctx: Ctx<InterceptParams>) {
         return interceptUnits(this.deps, ctx.params);
+      },
+    },
+    /** RPC for the order service: a return arrived (退货入库); its units go back on hand, once per returnId. */
+    receiveReturn: {
+      visibility: "public",
+      params: RECEIVE_RETURN_PARAMS,
+      handler(ctx: Ctx<ReceiveReturnParams>) {
+        return receiveReturn(this.deps, ctx.params);
+      },
+    },
+    /** RPC for the order service: an exchange's replacement packages (换货出库), once per afterSalesNo. */
+    createReplacement: {
+      visibility: "public",
+      params: CREATE_REPLACEMENT_PARAMS,
+      handler(ctx: Ctx<CreateReplacementParams>) {
+        return createReplacement(this.deps, ctx.params);
       },
     },
   },
@@ -154,6 +184,9 @@ const warehouseService: ServiceSchema<
           (await call<TrackingResult>("logistics.tracking", { packageIds })).items,
         shipStock: (params: ShipParams) => call<ShipResult>("inventory.ship", params),
         unreserveStock: (params: UnreserveParams) => call<UnreserveResult>("inventory.unreserve", params),
+        restock: (params: RestockParams) => call<RestockResult>("inventory.restock", params),
+        reserveStock: (params: ReserveParams) => call<ReserveResult>("inventory.reserve", params),
+        deductStock: (reservationId: string) => call<DeductResult>("inventory.deduct", { reservationId }),
       },
       committed: () => this.relay.kick(),
       logger: this.logger,

@@ -7,6 +7,7 @@ import { type Fulfilment, hasWaybill, type Package, packageWeightGrams } from ".
 import { runPackageEvent } from "../domain/task-steps";
 import { currentAddress } from "../store/address.repo";
 import { findFulfilment, findPackage, fulfilmentLines, updatePackages } from "../store/package.repo";
+import { findReplacement } from "../store/replacement.repo";
 import { ownPackage, presentWithTracking } from "./package-views";
 import type { WarehouseDeps } from "./warehouse-deps";
 
@@ -18,8 +19,23 @@ export interface AdvanceTaskRequest {
 }
 
 /**
- * An online waybill for the package from the carrier, to the order's newest receiver (idempotent per
- * package at logistics). The one already bound is reused; otherwise a carrier is required.
+ * Where the package goes and its lines' unit weights: an exchange's replacement goes to the receiver the
+ * exchange gave, with its own lines; the order's packages go to the order's newest receiver.
+ */
+async function waybillFacts(deps: WarehouseDeps, pkg: Package, fulfilment: Fulfilment) {
+  if (pkg.afterSalesNo) {
+    const replacement = await findReplacement(deps.pool, pkg.afterSalesNo);
+    if (!replacement)
+      throw new Error(`replacement ${pkg.afterSalesNo} of package ${pkg.packageId} is missing`);
+    return { address: replacement.address, lines: replacement.lines };
+  }
+  const address = (await currentAddress(deps.pool, pkg.orderNo)) ?? fulfilment.address;
+  return { address, lines: await fulfilmentLines(deps.pool, pkg.orderNo) };
+}
+
+/**
+ * An online waybill for the package from the carrier, to its receiver (idempotent per package at
+ * logistics). The one already bound is reused; otherwise a carrier is required.
  */
 export async function onlineWaybill(
   deps: WarehouseDeps,
@@ -30,8 +46,7 @@ export async function onlineWaybill(
   if (hasWaybill(pkg)) return { carrier: pkg.carrier as Carrier, trackingNo: pkg.trackingNo as string };
   if (!carrier)
     throw new OmsError("CARRIER_REQUIRED", "An online waybill needs a carrier", { field: "carrier" });
-  const address = (await currentAddress(deps.pool, pkg.orderNo)) ?? fulfilment.address;
-  const lines = await fulfilmentLines(deps.pool, pkg.orderNo);
+  const { address, lines } = await waybillFacts(deps, pkg, fulfilment);
   const waybill = await deps.calls.createWaybill({
     carrier,
     packageId: pkg.packageId,

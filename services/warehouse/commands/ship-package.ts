@@ -38,7 +38,8 @@ async function bindCarrier(
 /**
  * Hands a package over (ship): checks the caller, the package's state and the method's fields, binds
  * the carrier's number at logistics, then under the order's lock re-checks the state, sets HANDED_OVER
- * and records `package.shipped` with `allShipped` decided there. Nothing is written on any error.
+ * and records `package.shipped` with `allShipped` decided there (the order's own packages; a replacement
+ * package's event carries its `afterSalesNo`). Nothing is written on any error.
  */
 export async function shipPackage(
   deps: WarehouseDeps,
@@ -69,6 +70,7 @@ export async function shipPackage(
         trackingNo: handover.trackingNo,
         shippedAt: now.toISOString(),
         allShipped: allHandedOver(after),
+        afterSalesNo: next.afterSalesNo,
       },
       now,
     );

@@ -14,7 +14,9 @@ export const UNRESERVE_GROUP = "warehouse-unreserve";
 
 /**
  * Our own `package.shipped`: the package's units leave the warehouse (`inventory.ship`, idempotent per
- * package). A failure rolls the inbox row back, so the event is redelivered until the stock moved.
+ * package) from the reservation they were sold under: the order's, or for an exchange's replacement
+ * package the exchange's (its after-sales number). A failure rolls the inbox row back, so the event is
+ * redelivered until the stock moved.
  */
 export async function onPackageShipped(deps: WarehouseDeps, envelope: EventEnvelope<PackageShippedPayload>) {
   const { packageId, orderNo } = envelope.payload;
@@ -22,7 +24,7 @@ export async function onPackageShipped(deps: WarehouseDeps, envelope: EventEnvel
     const pkg = await findPackage(tx, packageId);
     if (!pkg) throw new Error(`package ${packageId} of a shipped event is missing`);
     await deps.calls.shipStock({
-      reservationId: orderNo,
+      reservationId: pkg.afterSalesNo ?? orderNo,
       shipmentId: packageId,
       lines: unitsBySku(pkg.lines),
     });

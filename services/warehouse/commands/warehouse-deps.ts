@@ -1,5 +1,14 @@
 import type { Pool } from "pg";
-import type { ShipParams, SkuInfo, UnreserveParams } from "../../../shared/contracts/inventory.contract";
+import type {
+  DeductResult,
+  ReserveParams,
+  ReserveResult,
+  RestockParams,
+  RestockResult,
+  ShipParams,
+  SkuInfo,
+  UnreserveParams,
+} from "../../../shared/contracts/inventory.contract";
 import type {
   CreateWaybillParams,
   RegisterShipmentParams,
@@ -16,6 +25,9 @@ export interface WarehouseCalls {
   tracking(packageIds: string[]): Promise<ShipmentRecord[]>;
   shipStock(params: ShipParams): Promise<unknown>;
   unreserveStock(params: UnreserveParams): Promise<unknown>;
+  restock(params: RestockParams): Promise<RestockResult>;
+  reserveStock(params: ReserveParams): Promise<ReserveResult>;
+  deductStock(reservationId: string): Promise<DeductResult>;
 }
 
 /** The logger methods the commands use (Moleculer's logger fits). */
