@@ -104,7 +104,7 @@ export function channelStreamName(prefix: string, channel: string): string {
  * adapter, which moves it to the dead-letter queue.
  */
 export function channelsMiddleware(
-  cfg: Pick<AppConfig, "natsUrl" | "channelMaxRetries">,
+  cfg: Pick<AppConfig, "natsUrl" | "channelMaxRetries" | "channelStreamMaxBytes">,
   opts: ChannelsOptions = {},
 ): Middleware {
   const retryDelay = opts.retryDelay ?? { baseMs: 1_000, capMs: 30_000 };
@@ -117,7 +117,7 @@ export function channelsMiddleware(
           // Limits retention keeps acked messages too: bound it by age and size (oldest dropped first).
           streamConfig: {
             max_age: nanos(opts.streamMaxAgeMs ?? 7 * 24 * 3600_000),
-            max_bytes: opts.streamMaxBytes ?? 1024 ** 3,
+            max_bytes: opts.streamMaxBytes ?? cfg.channelStreamMaxBytes,
             discard: "old",
           },
           // A group created after events were stored still gets them (the inbox absorbs replays).

@@ -9,20 +9,29 @@ import type { StoredRule } from "./store/rule.repo";
 export class RuleCache {
   private rules: Map<NodeCode, StoredRule> | undefined;
   private until = 0;
+  private loading: Promise<Map<NodeCode, StoredRule>> | undefined;
 
   constructor(
     private readonly load: () => Promise<StoredRule[]>,
     private readonly ttlMs = 5_000,
   ) {}
 
-  /** The node's rule; undefined only if its row was deleted by hand. */
-  async get(node: NodeCode): Promise<StoredRule | undefined> {
-    if (!this.rules || this.until <= Date.now()) {
-      const rules = await this.load();
-      this.rules = new Map(rules.map((r) => [r.node, r]));
-      this.until = Date.now() + this.ttlMs;
-    }
-    return this.rules.get(node);
+  /**
+   * Every rule, loaded when stale (concurrent callers share one load). Take it BEFORE opening a
+   * transaction: loading inside one would hold a pooled connection while waiting for another.
+   */
+  async snapshot(): Promise<Map<NodeCode, StoredRule>> {
+    if (this.rules && this.until > Date.now()) return this.rules;
+    this.loading ??= this.load()
+      .then((rules) => {
+        this.rules = new Map(rules.map((r) => [r.node, r]));
+        this.until = Date.now() + this.ttlMs;
+        return this.rules;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
+    return this.loading;
   }
 
   forget(): void {

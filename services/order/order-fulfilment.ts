@@ -1,6 +1,10 @@
 import type { Caller } from "../../shared/contracts/caller";
 import type { LogisticsStatusChangedPayload } from "../../shared/contracts/logistics.contract";
-import type { PackageShippedPayload, PackagesOfResult } from "../../shared/contracts/warehouse.contract";
+import type {
+  PackageInterceptedPayload,
+  PackageShippedPayload,
+  PackagesOfResult,
+} from "../../shared/contracts/warehouse.contract";
 import { withTransaction } from "../../shared/db/pool";
 import { OmsError } from "../../shared/errors";
 import { consumeOnce } from "../../shared/outbox/inbox";
@@ -9,6 +13,7 @@ import {
   autoConfirm,
   completeOrder,
   finishOrder,
+  recordInterception,
   recordShipment,
   recordTracking,
   reviewOrder,
@@ -32,6 +37,20 @@ export async function onPackageShipped(svc: OrderService, envelope: EventEnvelop
   const ctx = { ...systemContext(new Date(), envelope.eventId), actor: "warehouse" };
   const { result: confirmAt } = await consumeOnce(svc.pool, "order-shipping", envelope.eventId, (tx) =>
     recordShipment(tx, p, ctx),
+  );
+  svc.relay.kick();
+  if (confirmAt) await svc.timers.arm(AUTO_CONFIRM, p.orderNo, confirmAt, { orderNo: p.orderNo });
+}
+
+/** `package.intercepted`: what is left to ship may be nothing now -> SHIPPED, auto-confirm armed. */
+export async function onPackageIntercepted(
+  svc: OrderService,
+  envelope: EventEnvelope<PackageInterceptedPayload>,
+) {
+  const p = envelope.payload;
+  const ctx = { ...systemContext(new Date(), envelope.eventId), actor: "warehouse" };
+  const { result: confirmAt } = await consumeOnce(svc.pool, "order-intercepts", envelope.eventId, (tx) =>
+    recordInterception(tx, p, ctx),
   );
   svc.relay.kick();
   if (confirmAt) await svc.timers.arm(AUTO_CONFIRM, p.orderNo, confirmAt, { orderNo: p.orderNo });

@@ -8,7 +8,10 @@ import type {
   PaymentSucceededPayload,
   RefundSucceededPayload,
 } from "../../shared/contracts/payment.contract";
-import type { PackageShippedPayload } from "../../shared/contracts/warehouse.contract";
+import type {
+  PackageInterceptedPayload,
+  PackageShippedPayload,
+} from "../../shared/contracts/warehouse.contract";
 import { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import { OrderNumberCodec } from "../../shared/order-number/order-number";
 import { consumeOnce } from "../../shared/outbox/inbox";
@@ -277,6 +280,13 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
       group: "order-shipping",
       handler(envelope: EventEnvelope) {
         return fulfilment.onPackageShipped(this, envelope as EventEnvelope<PackageShippedPayload>);
+      },
+    },
+    /** Units were intercepted: a partially shipped order may be wholly shipped now. */
+    "package.intercepted": {
+      group: "order-intercepts",
+      handler(envelope: EventEnvelope) {
+        return fulfilment.onPackageIntercepted(this, envelope as EventEnvelope<PackageInterceptedPayload>);
       },
     },
     /** Tracking moved forward: SIGNED marks the order delivered. */

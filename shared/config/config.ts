@@ -30,6 +30,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   outboxPollMs: number;
   channelMaxRetries: number;
+  /** Bytes each channel's JetStream stream may hold; JetStream reserves it on disk for every stream. */
+  channelStreamMaxBytes: number;
   /** How often timer sweepers look for overdue work a lost timer job missed. */
   sweepIntervalMs: number;
   /** Sandbox payment providers (WECHAT, ALIPAY, UNIONPAY) and their completion endpoint. */
@@ -121,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rateLimitPerMinute: int(env, "RATE_LIMIT_PER_MINUTE", 6000),
     outboxPollMs: int(env, "OUTBOX_POLL_MS", 200),
     channelMaxRetries: int(env, "CHANNEL_MAX_RETRIES", 5),
+    channelStreamMaxBytes: int(env, "CHANNEL_STREAM_MAX_BYTES", 256 * 1024 ** 2),
     sweepIntervalMs: int(env, "SWEEP_INTERVAL_MS", 30_000),
     paymentSandbox: bool(env, "PAYMENT_SANDBOX", true),
     paymentQueryAfterMs: int(env, "PAYMENT_QUERY_AFTER_MS", 60_000),

@@ -18,4 +18,6 @@ export default function globalSetup(): void {
   process.env.METRICS_PORT = "0";
   process.env.OUTBOX_POLL_MS = "50";
   process.env.RATE_LIMIT_PER_MINUTE = "0";
+  // JetStream reserves each stream's limit on disk: small streams keep concurrent runs within the store.
+  process.env.CHANNEL_STREAM_MAX_BYTES = "16777216";
 }

@@ -53,9 +53,10 @@ async function consume(
   ) => Promise<{ intent?: NotificationIntent | null; reminder?: Reminder | null }>,
 ): Promise<void> {
   const now = new Date();
+  const rules = await deps.rules.snapshot();
   const reminder = await withTransaction(deps.pool, async (tx) => {
     const done = await work(tx, now);
-    if (done.intent) await recordNotification(deps, tx, done.intent, now);
+    if (done.intent) await recordNotification(deps, tx, done.intent, now, rules);
     if (done.reminder) await setReminderDue(tx, done.reminder.orderNo, done.reminder.kind, done.reminder.at);
     return done.reminder;
   });

@@ -1,7 +1,9 @@
 import type { PoolClient } from "pg";
 import { planDeliveries } from "../domain/delivery-plan";
 import type { NotificationIntent } from "../domain/event-notifications";
+import type { NodeCode } from "../domain/nodes";
 import { insertDeliveries } from "../store/delivery.repo";
+import type { StoredRule } from "../store/rule.repo";
 import type { NotificationDeps } from "./notification-deps";
 
 /**
@@ -13,8 +15,9 @@ export async function recordNotification(
   tx: PoolClient,
   intent: NotificationIntent,
   now: Date,
+  rules: ReadonlyMap<NodeCode, StoredRule>,
 ): Promise<number> {
-  const rule = await deps.rules.get(intent.node);
+  const rule = rules.get(intent.node);
   if (!rule) {
     deps.log.warn("no rule for notification node", { node: intent.node });
     return 0;

@@ -20,11 +20,12 @@ export async function fireReminder(
   orderNo: string,
   now = new Date(),
 ): Promise<TimerOutcome> {
+  const rules = await deps.rules.snapshot();
   const decision = await withTransaction(deps.pool, async (tx) => {
     const facts = await readFacts(tx, orderNo, true);
     if (!facts) return null;
     const decided = decideReminder(kind, facts, leadOf(deps, kind), now);
-    if (decided.action === "SEND") await recordNotification(deps, tx, decided.intent, now);
+    if (decided.action === "SEND") await recordNotification(deps, tx, decided.intent, now, rules);
     const alreadySent = decided.action === "SKIP" && decided.reason === "sent";
     if (decided.action !== "WAIT" && !alreadySent) await markReminded(tx, orderNo, kind, now);
     return decided;

@@ -1,6 +1,9 @@
 import type { PoolClient } from "pg";
 import type { LogisticsStatusChangedPayload } from "../../../shared/contracts/logistics.contract";
-import type { PackageShippedPayload } from "../../../shared/contracts/warehouse.contract";
+import type {
+  PackageInterceptedPayload,
+  PackageShippedPayload,
+} from "../../../shared/contracts/warehouse.contract";
 import { OmsError } from "../../../shared/errors";
 import { recordEvent } from "../../../shared/outbox/outbox";
 import { type ActorRole, apply, type TimelineEntry } from "../../../shared/state-machine/engine";
@@ -90,6 +93,36 @@ export async function recordShipment(
     ctx.now,
   );
   return order.autoConfirmAt && order.status === "SHIPPED" ? order.autoConfirmAt : null;
+}
+
+/**
+ * Units of a PARTIALLY_SHIPPED order were intercepted (cancelled after payment): when every package still
+ * holding units has shipped, the order is SHIPPED now and the auto-confirm deadline is set. Returns it then.
+ */
+export async function recordInterception(
+  tx: PoolClient,
+  p: PackageInterceptedPayload,
+  ctx: FulfilContext,
+): Promise<Date | null> {
+  const order = await lockOrder(tx, p.orderNo);
+  if (order.status !== "PARTIALLY_SHIPPED" || !p.allShipped) return null;
+  const result = apply(STANDARD_ORDER_TABLE, order.status, "package.intercepted", {
+    ...ctx,
+    reason: `units intercepted (${p.interceptId}); the shipped packages are the whole order`,
+    facts: { allPackagesShipped: true },
+    guards: STANDARD_ORDER_GUARDS,
+  });
+  order.status = result.to;
+  order.autoConfirmAt = new Date(ctx.now.getTime() + order.timers.autoConfirmMs);
+  await updateOrder(tx, order);
+  await appendTimeline(tx, order.orderNo, [result.timelineEntry]);
+  await recordEvent(
+    tx,
+    ORDER_EVENTS.shipped,
+    { ...stepEvent(order, ctx), autoConfirmAt: order.autoConfirmAt.toISOString() },
+    ctx.now,
+  );
+  return order.autoConfirmAt;
 }
 
 /**
