@@ -150,6 +150,51 @@ describe("after-sales: refunds, returns and exchanges", () => {
     expect(withdraw.status).toBe(409);
   });
 
+  it("cancels part of a partially shipped order: the unshipped units are intercepted and the rest is the whole shipment", async () => {
+    const shopId = uniqueId("shop");
+    const wh = await catalog.warehouse(["Zhejiang"]);
+    const food = await catalog.sku({ shopId, priceMinor: 2_500, storageClass: "FOOD", stock: { [wh]: 10 } });
+    const chemical = await catalog.sku({
+      shopId,
+      priceMinor: 1_800,
+      storageClass: "CHEMICAL",
+      stock: { [wh]: 10 },
+    });
+    const merchant = await catalog.merchantToken(shopId);
+    const { token, order, orderNo } = await paidOrder(catalog, [
+      { skuId: food, quantity: 2 },
+      { skuId: chemical, quantity: 1 },
+    ]);
+    const packages = await packagesOf(url, merchant, orderNo, 2);
+    const foodPackage = packages.find((p: any) => p.lines[0].skuId === food);
+    await ship(url, merchant, foodPackage.packageId, { method: "NO_LOGISTICS" });
+    await orderReaches(url, token, orderNo, "PARTIALLY_SHIPPED");
+
+    const chemicalLine = order.lines.find((l: any) => l.skuId === chemical);
+    const created = expectOk(
+      await ask(token, orderNo, {
+        type: "REFUND_ONLY",
+        lines: [{ lineId: chemicalLine.lineId, quantity: 1 }],
+        reason: "no longer needed",
+      }),
+      "partial cancel",
+    );
+    expect(created.intercept).toBe(true);
+    expectOk(await act(merchant, created.afterSalesNo, "approve"), "approve");
+    const done = await requestReaches(token, created.afterSalesNo, "SUCCEEDED");
+    expect(done).toMatchObject({ intercepted: true, refundMinor: chemicalLine.paidMinor });
+    expect(done.refund.wholeOrder).toBe(false);
+    const shipped = await orderReaches(url, token, orderNo, "SHIPPED");
+    expect(shipped.afterSalesStatus).toBe("PARTIALLY_REFUNDED");
+    expect(shipped.autoConfirmAt).not.toBeNull();
+    const after = await packagesOf(url, merchant, orderNo, 2);
+    expect(after.find((p: any) => p.packageId !== foodPackage.packageId).status).toBe("INTERCEPTED");
+    await waitFor("the chemical back in stock and the food out of it", async () => {
+      const [f, c] = await Promise.all([stockOf(food, wh), stockOf(chemical, wh)]);
+      return f?.onHand === 8 && f.reserved === 0 && c?.onHand === 10 && c.reserved === 0;
+    });
+  });
+
   it("takes two successive partial requests on one order: a refund after shipment, then a return with goods received", async () => {
     const { wh, skus, merchant } = await shopWith([3_333, 2_000]);
     const { token, order, orderNo } = await paidOrder(catalog, [

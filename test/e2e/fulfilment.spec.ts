@@ -191,6 +191,16 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
       "review",
     );
     expect(reviewed).toMatchObject({ reviewed: true, viewStatus: "DONE", review: { rating: 5 } });
+    const late = await request(url, "POST", `/api/v1/orders/${orderNo}/after-sales`, {
+      token,
+      body: {
+        type: "REFUND_ONLY",
+        lines: [{ lineId: finished.lines[0].lineId, quantity: 1 }],
+        reason: "late",
+      },
+    });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("AFTER_SALES_WINDOW_CLOSED");
     const again = await request(url, "POST", `/api/v1/orders/${orderNo}/review`, {
       token,
       body: { rating: 1 },
