@@ -41,7 +41,7 @@ import * as payments from "./order-payments";
 import * as queries from "./order-queries";
 import { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
-import { orderStats } from "./stats/order-stats.mixin";
+import { orderStats, withStatsChannels } from "./stats/order-stats.mixin";
 import { readOrderTimers } from "./store/order-type.repo";
 
 export interface OrderVars extends PersistentServiceVars {
@@ -57,7 +57,7 @@ type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: 
 /** Orders: checkout saga, queries, cancel and edits before payment, payment timeout. Logic lives in the modules it calls. */
 const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, OrderVars> = withChannels({
   name: "order",
-  mixins: [persistentService("order"), orderStats],
+  mixins: [persistentService("order"), orderStats as Partial<ServiceSchema>],
 
   actions: {
     /** POST /orders: places a checkout (parent + one child per shop). */
@@ -254,7 +254,8 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     },
   },
 
-  channels: {
+  // The statistics' consumers join the service's own (docs/statistics.md).
+  channels: withStatsChannels({
     /** Returns a closed unpaid order's stock and its part of the checkout's coupons and coins (the rest last). */
     [ORDER_EVENTS.closed]: {
       group: "order-holds",
@@ -303,7 +304,7 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return payments.onRefundSucceeded(this, envelope as EventEnvelope<RefundSucceededPayload>);
       },
     },
-  },
+  }),
 
   events: {
     /** An operator changed an order type's timers on some pod: forget the cached copy. */

@@ -7,9 +7,6 @@ import { type OverviewParams, statsOverview } from "./stats-overview";
 
 type StatsService = Service & { pool: Pool };
 
-/** Handlers that already run the statistics after the service's own, so applying twice changes nothing. */
-const chained = new WeakSet<ChannelDef<StatsService>["handler"]>();
-
 /**
  * The service's channels plus the statistics' consumers. A channel the service does not consume yet gets
  * its own subscription (group `order-stats-...`). A channel it already consumes (`order.closed`,
@@ -18,12 +15,11 @@ const chained = new WeakSet<ChannelDef<StatsService>["handler"]>();
  * handler in the same delivery, still under their own inbox key: a redelivery after either failed repeats
  * only what did not commit.
  */
-export function withStatsChannels(channels: ChannelsSchema<StatsService>): ChannelsSchema<StatsService> {
-  const merged: ChannelsSchema<StatsService> = { ...channels };
+export function withStatsChannels<T extends StatsService>(channels: ChannelsSchema<T>): ChannelsSchema<T> {
+  const merged: ChannelsSchema<T> = { ...channels };
   for (const [channel, stats] of Object.entries(STATS_CONSUMERS)) {
     const own = channels[channel];
-    if (own?.group === stats.group || (own && chained.has(own.handler))) continue;
-    const def: ChannelDef<StatsService> = own
+    const def: ChannelDef<T> = own
       ? {
           ...own,
           async handler(envelope, raw) {
@@ -37,42 +33,26 @@ export function withStatsChannels(channels: ChannelsSchema<StatsService>): Chann
             return stats.handle(this.pool, envelope);
           },
         };
-    if (own) chained.add(def.handler);
     merged[channel] = def;
   }
   return merged;
 }
 
-type StatsMixin = Partial<ServiceSchema<ServiceSettingSchema, Record<string, never>, { pool: Pool }>> & {
-  merged(schema: { channels?: ChannelsSchema }): void;
-};
-
-const mixin: StatsMixin = {
-  actions: {
-    /** GET /stats/overview: the figures of DOMAIN.md 12 over a period, for a shop or the platform. */
-    statsOverview: {
-      params: {
-        from: { type: "string", max: 40, optional: true },
-        to: { type: "string", max: 40, optional: true },
-        shopId: { type: "string", min: 1, max: 64, optional: true },
-        $$strict: "remove",
-      },
-      handler(ctx: Context<OverviewParams, { user?: Caller }>) {
-        return statsOverview(this.pool, callerOf(ctx.meta), ctx.params, new Date());
+/** The statistics overview action; the consumers are added to the service's channels by `withStatsChannels`. */
+export const orderStats: Partial<ServiceSchema<ServiceSettingSchema, Record<string, never>, { pool: Pool }>> =
+  {
+    actions: {
+      /** GET /stats/overview: the figures of DOMAIN.md 12 over a period, for a shop or the platform. */
+      statsOverview: {
+        params: {
+          from: { type: "string", max: 40, optional: true },
+          to: { type: "string", max: 40, optional: true },
+          shopId: { type: "string", min: 1, max: 64, optional: true },
+          $$strict: "remove",
+        },
+        handler(ctx: Context<OverviewParams, { user?: Caller }>) {
+          return statsOverview(this.pool, callerOf(ctx.meta), ctx.params, new Date());
+        },
       },
     },
-  },
-
-  /**
-   * Moleculer's mixin merge keeps only the service's own `channels` block (an unknown schema key is
-   * overwritten, not merged), so the statistics' channels are added to the merged schema here.
-   */
-  merged(schema) {
-    schema.channels = withStatsChannels(
-      (schema.channels ?? {}) as ChannelsSchema<StatsService>,
-    ) as ChannelsSchema;
-  },
-};
-
-/** Order statistics: daily figures maintained from the order service's own events, and the overview query. */
-export const orderStats = mixin as Partial<ServiceSchema>;
+  };

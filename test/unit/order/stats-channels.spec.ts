@@ -46,11 +46,4 @@ describe("the statistics' channels", () => {
     await refund.handler.call({ pool: recordingPool(log) } as any, envelope, {} as any);
     expect(log).toEqual(["own refund", "BEGIN", "inbox order-stats-refunds", "COMMIT"]);
   });
-
-  it("changes nothing when applied twice", () => {
-    const once = withStatsChannels({ "order.closed": own([], "closed") });
-    const twice = withStatsChannels(once);
-    expect(Object.keys(twice)).toEqual(Object.keys(once));
-    for (const channel of Object.keys(once)) expect(twice[channel]!.handler).toBe(once[channel]!.handler);
-  });
 });
