@@ -7,7 +7,7 @@ import type {
   TrackingParams,
 } from "../../shared/contracts/logistics.contract";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
-import { CallbackCourier } from "./carriers/callback-courier";
+import { CallbackCourier } from "../../shared/webhooks/callback-courier";
 import type { SignedDocument } from "./carriers/carrier";
 import { CarrierRegistry, carrierSecrets } from "./carriers/carrier-registry";
 import { createWaybill } from "./commands/create-waybill";

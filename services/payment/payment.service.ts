@@ -12,6 +12,7 @@ import { OrderNumberCodec } from "../../shared/order-number/order-number";
 import { createRedis } from "../../shared/redis";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { createTimers, type Timers } from "../../shared/timers/timers";
+import { CallbackCourier } from "../../shared/webhooks/callback-courier";
 import { createPayment } from "./commands/create-payment";
 import { handleProviderDocument } from "./commands/handle-document";
 import type { PaymentDeps } from "./commands/payment-deps";
@@ -28,7 +29,6 @@ import {
   SANDBOX_COMPLETE_PARAMS,
 } from "./payment.params";
 import { paymentDetail, paymentForParent } from "./payment-queries";
-import { CallbackCourier } from "./providers/callback-courier";
 import { ProviderRegistry, providerSecrets } from "./providers/provider-registry";
 
 export interface PaymentVars extends PersistentServiceVars {

@@ -199,3 +199,25 @@ function isRowList<S extends string, G extends string, F extends string>(
 ): rows is readonly TransitionRow<S, G, F>[] {
   return Array.isArray(rows);
 }
+
+/**
+ * A timeline entry for something that happened to an order without a transition (a review, a tracking
+ * status, an after-sales step): `from` and `to` are the state it stays in.
+ */
+export function noteEntry<S extends string>(
+  state: S,
+  event: string,
+  context: TransitionContext,
+): TimelineEntry<S> {
+  return {
+    at: context.now.toISOString(),
+    actor: context.actor,
+    role: context.role,
+    event,
+    from: state,
+    to: state,
+    reason: context.reason ?? null,
+    requestId: context.requestId ?? null,
+    eventId: context.eventId ?? null,
+  };
+}

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Pool } from "pg";
 import type { Carrier, LogisticsStatus } from "../../../shared/contracts/logistics.contract";
+import { signBody } from "../../../shared/webhooks/signature";
 import { type CarrierEvent, DEFAULT_DESCRIPTIONS } from "../domain/carrier-event";
-import { signBody } from "../domain/signature";
 import { nextWaybillSerial } from "../store/sandbox.repo";
 import type { CarrierAdapter, CarrierFormat, SignedDocument, WaybillRequest } from "./carrier";
 

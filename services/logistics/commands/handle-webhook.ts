@@ -1,6 +1,6 @@
 import { OmsError } from "../../../shared/errors";
+import { SIGNATURE_HEADER, verifySignature } from "../../../shared/webhooks/signature";
 import { CARRIER_FORMATS, carrierOf } from "../carriers/carrier-registry";
-import { SIGNATURE_HEADER, verifySignature } from "../domain/signature";
 import { applyTrackingEvent, type WebhookAnswer } from "./apply-tracking-event";
 import type { LogisticsDeps } from "./logistics-deps";
 

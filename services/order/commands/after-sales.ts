@@ -2,7 +2,7 @@ import type { PoolClient } from "pg";
 import type { AfterSalesStepPayload } from "../../../shared/contracts/order.contract";
 import { OmsError } from "../../../shared/errors";
 import { recordEvent } from "../../../shared/outbox/outbox";
-import { type ActorRole, apply, type TimelineEntry } from "../../../shared/state-machine/engine";
+import { type ActorRole, apply, noteEntry } from "../../../shared/state-machine/engine";
 import {
   type AfterSalesLine,
   type AfterSalesRequest,
@@ -82,21 +82,6 @@ function stepPayload(
   };
 }
 
-/** The order's timeline mirrors each after-sales step (the order's state itself does not change). */
-function orderEntry(order: ChildOrder, event: string, ctx: AfterSalesContext, reason: string): TimelineEntry {
-  return {
-    at: ctx.now.toISOString(),
-    actor: ctx.actor,
-    role: ctx.role,
-    event,
-    from: order.status,
-    to: order.status,
-    reason,
-    requestId: ctx.requestId,
-    eventId: ctx.eventId,
-  };
-}
-
 /** Re-derives the order's afterSalesStatus from its requests and writes the order. */
 async function refreshOrder(tx: PoolClient, order: ChildOrder): Promise<void> {
   order.afterSalesStatus = afterSalesStatusOf(order, await findAfterSalesOfOrder(tx, order.orderNo));
@@ -164,7 +149,10 @@ export async function createRequest(
   });
   await refreshOrder(tx, order);
   await appendTimeline(tx, order.orderNo, [
-    orderEntry(order, "aftersales.created", ctx, `${request.type} ${request.afterSalesNo}: ${input.reason}`),
+    noteEntry(order.status, "aftersales.created", {
+      ...ctx,
+      reason: `${request.type} ${request.afterSalesNo}: ${input.reason}`,
+    }),
   ]);
   await recordEvent(tx, ORDER_EVENTS.afterSalesCreated, stepPayload(request, ctx, input.reason), ctx.now);
   return request;
@@ -212,7 +200,9 @@ export async function step(
   await appendAfterSalesTimeline(tx, request.afterSalesNo, result.timelineEntry);
   await refreshOrder(tx, order);
   const summary = `${request.afterSalesNo} ${result.from} -> ${result.to}${reason ? `: ${reason}` : ""}`;
-  await appendTimeline(tx, order.orderNo, [orderEntry(order, `aftersales.${event}`, ctx, summary)]);
+  await appendTimeline(tx, order.orderNo, [
+    noteEntry(order.status, `aftersales.${event}`, { ...ctx, reason: summary }),
+  ]);
   const channel = CHANNEL_OF[event];
   if (channel) await recordEvent(tx, channel, stepPayload(request, ctx, reason), ctx.now);
   return request;

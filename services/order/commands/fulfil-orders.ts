@@ -6,7 +6,7 @@ import type {
 } from "../../../shared/contracts/warehouse.contract";
 import { OmsError } from "../../../shared/errors";
 import { recordEvent } from "../../../shared/outbox/outbox";
-import { type ActorRole, apply, type TimelineEntry } from "../../../shared/state-machine/engine";
+import { type ActorRole, apply, noteEntry } from "../../../shared/state-machine/engine";
 import type { ChildOrder } from "../domain/order";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE, type StandardOrderEvent } from "../domain/order-states";
 import { ORDER_EVENTS, type OrderStepPayload } from "../order.events";
@@ -206,7 +206,9 @@ export async function reviewOrder(
   order.reviewed = true;
   order.review = { rating: review.rating, comment: review.comment ?? null, at: ctx.now.toISOString() };
   await updateOrder(tx, order);
-  await appendTimeline(tx, orderNo, [sameStateEntry(order, "review", ctx, `rated ${review.rating}`)]);
+  await appendTimeline(tx, orderNo, [
+    noteEntry(order.status, "review", { ...ctx, reason: `rated ${review.rating}` }),
+  ]);
   await recordEvent(tx, ORDER_EVENTS.reviewed, { ...stepEvent(order, ctx), rating: review.rating }, ctx.now);
   return order;
 }
@@ -224,22 +226,8 @@ export async function recordTracking(
   await updateOrder(tx, order);
   const reason = `package ${p.packageId} ${p.carrier} ${p.trackingNo} at ${p.at}`;
   await appendTimeline(tx, order.orderNo, [
-    sameStateEntry(order, `logistics.${p.status.toLowerCase()}`, ctx, reason),
+    noteEntry(order.status, `logistics.${p.status.toLowerCase()}`, { ...ctx, reason }),
   ]);
-}
-
-function sameStateEntry(order: ChildOrder, event: string, ctx: FulfilContext, reason: string): TimelineEntry {
-  return {
-    at: ctx.now.toISOString(),
-    actor: ctx.actor,
-    role: ctx.role,
-    event,
-    from: order.status,
-    to: order.status,
-    reason,
-    requestId: ctx.requestId,
-    eventId: ctx.eventId,
-  };
 }
 
 export { system as systemContext };

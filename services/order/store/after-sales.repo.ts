@@ -1,6 +1,7 @@
 import type { Queryable } from "../../../shared/db/pool";
 import type { TimelineEntry } from "../../../shared/state-machine/engine";
 import type { AfterSalesRequest } from "../domain/after-sales";
+import { toTimelineEntry } from "./order.repo";
 
 interface AfterSalesRow {
   after_sales_no: string;
@@ -176,17 +177,7 @@ export async function readAfterSalesTimeline(q: Queryable, afterSalesNo: string)
      FROM after_sales_timeline WHERE after_sales_no = $1 ORDER BY id`,
     [afterSalesNo],
   );
-  return rows.map((r) => ({
-    at: (r.at as Date).toISOString(),
-    actor: r.actor,
-    role: r.role,
-    event: r.event,
-    from: r.from_state,
-    to: r.to_state,
-    reason: r.reason,
-    requestId: r.request_id,
-    eventId: r.event_id,
-  }));
+  return rows.map(toTimelineEntry);
 }
 
 /** A role-narrowed page of requests, newest first, keyset-paged on (created_at, after_sales_no). */

@@ -266,18 +266,23 @@ export async function readTimeline(q: Queryable, orderNo: string): Promise<Timel
      FROM order_timeline WHERE order_no = $1 ORDER BY id`,
     [orderNo],
   );
-  return rows.map((r) => ({
+  return rows.map(toTimelineEntry);
+}
+
+/** A timeline row (order or after-sales) in the API's shape. */
+export function toTimelineEntry(r: Record<string, unknown>): TimelineEntry {
+  return {
     at: (r.at as Date).toISOString(),
-    actor: r.actor,
-    role: r.role,
-    event: r.event,
-    from: r.from_state,
-    to: r.to_state,
-    reason: r.reason,
-    requestId: r.request_id,
-    eventId: r.event_id,
-    ...(r.changes ? { changes: r.changes } : {}),
-  }));
+    actor: r.actor as string,
+    role: r.role as TimelineEntry["role"],
+    event: r.event as string,
+    from: r.from_state as string | null,
+    to: r.to_state as string,
+    reason: r.reason as string | null,
+    requestId: r.request_id as string | null,
+    eventId: r.event_id as string | null,
+    ...(r.changes ? { changes: r.changes as TimelineEntry["changes"] } : {}),
+  };
 }
 
 /** The parent order row, or null. */

@@ -1,7 +1,7 @@
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { OmsError } from "../../../shared/errors";
+import { SIGNATURE_HEADER, verifySignature } from "../../../shared/webhooks/signature";
 import type { NoticeSource } from "../domain/notice";
-import { SIGNATURE_HEADER, verifySignature } from "../domain/signature";
 import { PROVIDER_FORMATS } from "../providers/provider-registry";
 import { applyPaymentNotice } from "./apply-payment-notice";
 import { applyRefundNotice } from "./apply-refund-notice";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Pool } from "pg";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { signBody } from "../../../shared/webhooks/signature";
 import type { PaymentNotice, ProviderResult, RefundNotice } from "../domain/notice";
-import { signBody } from "../domain/signature";
 import {
   completeSandboxPayment,
   findSandboxPayment,

@@ -5,7 +5,6 @@ import { ServiceBroker } from "moleculer";
 import type { Pool } from "pg";
 import { CARRIER_FORMATS, carrierSecrets } from "../../../services/logistics/carriers/carrier-registry";
 import type { CarrierEvent } from "../../../services/logistics/domain/carrier-event";
-import { signBody } from "../../../services/logistics/domain/signature";
 import type { LogisticsService } from "../../../services/logistics/logistics.service";
 import { brokerOptions } from "../../../shared/broker-options";
 import { withChannels } from "../../../shared/channels";
@@ -16,6 +15,7 @@ import {
   type LogisticsStatusChangedPayload,
 } from "../../../shared/contracts/logistics.contract";
 import type { EventEnvelope } from "../../../shared/outbox/outbox";
+import { signBody } from "../../../shared/webhooks/signature";
 import { restoreLogisticsEnv } from "./logistics-env";
 
 const SERVICES = path.join(__dirname, "..", "..", "..", "services");

@@ -1,8 +1,8 @@
 import "./logistics-env";
 import { carrierSecrets } from "../../../services/logistics/carriers/carrier-registry";
-import { signBody } from "../../../services/logistics/domain/signature";
 import { config } from "../../../shared/config/config";
 import type { Carrier, LogisticsStatus } from "../../../shared/contracts/logistics.contract";
+import { signBody } from "../../../shared/webhooks/signature";
 import {
   ADDRESS,
   carrierWebhook,

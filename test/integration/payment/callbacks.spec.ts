@@ -1,7 +1,7 @@
 import "./payment-env";
 import { randomUUID } from "node:crypto";
-import { signBody } from "../../../services/payment/domain/signature";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { signBody } from "../../../shared/webhooks/signature";
 import { buyer, count, eventually, providerDocument, signAs, usePaymentSystem } from "./payment-harness";
 
 describe("payment callbacks", () => {

@@ -3,12 +3,12 @@ import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import type { Pool } from "pg";
 import type { NoticeContent, ProviderNotice } from "../../../services/payment/domain/notice";
-import { signBody } from "../../../services/payment/domain/signature";
 import type { PaymentService } from "../../../services/payment/payment.service";
 import { PROVIDER_FORMATS, providerSecrets } from "../../../services/payment/providers/provider-registry";
 import { brokerOptions } from "../../../shared/broker-options";
 import { config, loadConfig } from "../../../shared/config/config";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { signBody } from "../../../shared/webhooks/signature";
 import { CheckoutBook, orderDouble } from "./order-double";
 import { restorePaymentEnv } from "./payment-env";
 

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { signBody, verifySignature } from "../../../services/payment/domain/signature";
+import { signBody, verifySignature } from "../../../shared/webhooks/signature";
 
 const SECRET = "wechat-test-key";
 const BODY = '{"id":"EV-1","resource":{"amount":{"total":12345}}}';

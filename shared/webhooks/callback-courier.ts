@@ -1,5 +1,5 @@
 /**
- * Runs the sandbox carriers' outgoing webhooks in the background (now or after a delay) and keeps track of
+ * Runs a sandbox's outgoing callbacks (payment providers, carriers) in the background (now or after a delay) and keeps track of
  * them, so stopping the service waits for deliveries in flight instead of cutting them off.
  */
 export class CallbackCourier {
@@ -9,7 +9,7 @@ export class CallbackCourier {
 
   constructor(private readonly onError: (err: unknown) => void) {}
 
-  /** Runs `send` after `delayMs` (0: on the next turn); failures go to `onError` (a carrier would retry). */
+  /** Runs `send` after `delayMs` (0: on the next turn); failures go to `onError` (a real sender would retry). */
   later(send: () => Promise<unknown>, delayMs: number): void {
     if (this.stopped) return;
     const timer = setTimeout(() => {

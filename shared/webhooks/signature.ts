@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-/** The HTTP header a provider puts its callback signature in. */
+/** The HTTP header a provider's callback or a carrier's webhook carries its signature in. */
 export const SIGNATURE_HEADER = "X-Signature";
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
@@ -12,7 +12,7 @@ export function signBody(secret: string, rawBody: string): string {
 }
 
 /**
- * Whether `signature` is the body's signature under `secret`. An empty secret (provider not
+ * Whether `signature` is the body's signature under `secret`. An empty secret (sender not
  * configured), a missing or malformed signature are all false; the comparison takes constant time.
  */
 export function verifySignature(
