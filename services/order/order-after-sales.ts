@@ -10,6 +10,7 @@ import type {
 import { withTransaction } from "../../shared/db/pool";
 import { OmsError } from "../../shared/errors";
 import { apply } from "../../shared/state-machine/engine";
+import { presentAfterSales, visible } from "./after-sales-queries";
 import {
   type AfterSalesContext,
   createRequest,
@@ -19,7 +20,6 @@ import {
   step,
 } from "./commands/after-sales";
 import type { AfterSalesRequest } from "./domain/after-sales";
-import type { ChildOrder } from "./domain/order";
 import { canSee } from "./domain/order-access";
 import { DEFAULT_ORDER_TIMERS } from "./domain/order-config";
 import {
@@ -31,15 +31,11 @@ import {
 import type { OrderService } from "./order.service";
 import {
   findAfterSales,
-  findAfterSalesOfOrder,
   findByReplacementPackage,
   findDueAfterSales,
   findUnrequestedRefunds,
-  listAfterSales,
-  readAfterSalesTimeline,
 } from "./store/after-sales.repo";
 import { findOrder } from "./store/order.repo";
-import { decodeCursor, encodeCursor } from "./store/order-list.repo";
 
 /** Timer kinds of an after-sales request's deadlines; the key is the after-sales number. */
 export const AFTER_SALES_TIMERS = {
@@ -72,37 +68,6 @@ const system = (now = new Date(), eventId: string | null = null): AfterSalesCont
   eventId,
 });
 
-/** The API's after-sales shape (API.md), with the refund as planned and the deadline of the current state. */
-export function presentAfterSales(r: AfterSalesRequest) {
-  return {
-    afterSalesNo: r.afterSalesNo,
-    orderNo: r.orderNo,
-    parentOrderNo: r.parentOrderNo,
-    buyerId: r.buyerId,
-    shopId: r.shopId,
-    type: r.type,
-    status: r.status,
-    lines: r.lines,
-    reason: r.reason,
-    rejectReason: r.rejectReason,
-    refundMinor: r.refundMinor,
-    currency: "CNY",
-    refund: r.refundPlan,
-    refundNo: r.refundNo,
-    refundedAt: r.refundedAt?.toISOString() ?? null,
-    intercept: r.intercept,
-    intercepted: r.intercepted,
-    returnShipment: r.returnTrackingNo ? { carrier: r.returnCarrier, trackingNo: r.returnTrackingNo } : null,
-    returnedAt: r.returnedAt?.toISOString() ?? null,
-    receivedAt: r.receivedAt?.toISOString() ?? null,
-    replacementPackageIds: r.replacementPackageIds,
-    dueAt: r.dueAt?.toISOString() ?? null,
-    createdAt: r.createdAt.toISOString(),
-    closedAt: r.closedAt?.toISOString() ?? null,
-    closeReason: r.closeReason,
-  };
-}
-
 function assertBuyer(caller: Caller, r: Pick<AfterSalesRequest, "afterSalesNo" | "buyerId" | "shopId">) {
   if (!canSee(caller, r)) throw new OmsError("NOT_FOUND", "After-sales request not found", r);
   if (caller.role !== "buyer")
@@ -115,13 +80,6 @@ function assertShop(caller: Caller, r: Pick<AfterSalesRequest, "afterSalesNo" | 
     throw new OmsError("FORBIDDEN", "Only the shop or an operator does this", {
       afterSalesNo: r.afterSalesNo,
     });
-}
-
-async function visible(svc: OrderService, caller: Caller, afterSalesNo: string): Promise<AfterSalesRequest> {
-  const r = await findAfterSales(svc.pool, afterSalesNo);
-  if (!r || !canSee(caller, r))
-    throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
-  return r;
 }
 
 /** Refuses an event the request's current state does not take, before any other service is asked anything. */
@@ -479,40 +437,6 @@ async function replacementDelivered(
   await run(svc, afterSalesNo, async (tx, locked) => {
     await step(tx, locked, "replacement.signed", system(new Date(), eventId), reason);
   });
-}
-
-/** GET /after-sales/{no}: the request with its timeline. */
-export async function get(svc: OrderService, caller: Caller, afterSalesNo: string) {
-  const r = await visible(svc, caller, afterSalesNo);
-  return { ...presentAfterSales(r), timeline: await readAfterSalesTimeline(svc.pool, afterSalesNo) };
-}
-
-/** GET /after-sales?status=: buyers their own, merchants their shop's, operators all. */
-export async function list(
-  svc: OrderService,
-  caller: Caller,
-  p: { status?: string; limit?: number; cursor?: string },
-) {
-  const after = p.cursor ? decodeCursor(p.cursor) : undefined;
-  if (after === null) throw new OmsError("VALIDATION_FAILED", "cursor is not valid", { field: "cursor" });
-  const limit = p.limit ?? 20;
-  const { items, more } = await listAfterSales(svc.pool, {
-    buyerId: caller.role === "buyer" ? caller.userId : undefined,
-    shopId: caller.role === "merchant" ? caller.shopId : undefined,
-    status: p.status,
-    after,
-    limit,
-  });
-  const last = items[items.length - 1];
-  return {
-    items: items.map(presentAfterSales),
-    nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, orderNo: last.afterSalesNo }) : null,
-  };
-}
-
-/** The order detail's after-sales section. */
-export async function ofOrder(svc: OrderService, order: Pick<ChildOrder, "orderNo">) {
-  return (await findAfterSalesOfOrder(svc.pool, order.orderNo)).map(presentAfterSales);
 }
 
 /** Overdue deadlines lost timers missed, and refunds or replacements a failed call left unasked. */

@@ -1,11 +1,11 @@
 import type { Caller } from "../../shared/contracts/caller";
 import type { PaymentView } from "../../shared/contracts/payment.contract";
 import { OmsError, validationFailed } from "../../shared/errors";
+import { ofOrder as afterSalesOf } from "./after-sales-queries";
 import { assertCanSee, canSee } from "./domain/order-access";
 import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
 import type { OrderService } from "./order.service";
-import { ofOrder as afterSalesOf } from "./order-after-sales";
 import { packagesOf } from "./order-fulfilment";
 import { findOrder, findOrders, findParent, readTimeline } from "./store/order.repo";
 import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";

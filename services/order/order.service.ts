@@ -19,6 +19,7 @@ import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { createRedis } from "../../shared/redis";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { createTimers, type Timers } from "../../shared/timers/timers";
+import * as afterSalesQueries from "./after-sales-queries";
 import { type HoldCalls, returnHolds } from "./commands/close-orders";
 import type { Address } from "./domain/order";
 import type { OrderTypeConfigInput } from "./domain/order-config";
@@ -189,14 +190,14 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         cursor: { type: "string", max: 200, optional: true },
       },
       handler(ctx: Ctx<{ status?: string; limit?: number; cursor?: string }>) {
-        return afterSales.list(this, callerOf(ctx.meta), ctx.params);
+        return afterSalesQueries.list(this, callerOf(ctx.meta), ctx.params);
       },
     },
     /** GET /after-sales/{afterSalesNo}. */
     getAfterSales: {
       params: AFTER_SALES_NO_PARAM,
       handler(ctx: Ctx<{ afterSalesNo: string }>) {
-        return afterSales.get(this, callerOf(ctx.meta), ctx.params.afterSalesNo);
+        return afterSalesQueries.get(this, callerOf(ctx.meta), ctx.params.afterSalesNo);
       },
     },
     /** POST /after-sales/{afterSalesNo}/approve (shop or operator). */
