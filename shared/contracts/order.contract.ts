@@ -24,6 +24,8 @@ export const ORDER_CHANNELS = {
   completed: "order.completed",
   finished: "order.finished",
   reviewed: "order.reviewed",
+  /** The ship-by deadline passed with units not handed over (payload OrderStepPayload with `shipBy`). */
+  shipOverdue: "order.ship-overdue",
   afterSalesCreated: "aftersales.created",
   afterSalesApproved: "aftersales.approved",
   afterSalesRejected: "aftersales.rejected",
@@ -53,6 +55,8 @@ export interface OrderStepPayload {
   at: string;
   /** `order.shipped` once SHIPPED: when receipt is confirmed automatically. */
   autoConfirmAt?: string | null;
+  /** `order.ship-overdue`: the deadline the shop missed. */
+  shipBy?: string;
   /** `order.shipped`: the package handed over. */
   packageId?: string;
   carrier?: string | null;
