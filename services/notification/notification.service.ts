@@ -154,6 +154,13 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
         return events.onOrderShipped(this.deps, envelope as Envelope<OrderStepPayload>);
       },
     },
+    /** SHIP_OVERDUE: the ship-by deadline passed, the shop and the operators are told. */
+    "order.ship-overdue": {
+      group: "notification-ship-overdue",
+      handler(envelope: EventEnvelope) {
+        return events.onShipOverdue(this.deps, envelope as Envelope<OrderStepPayload>);
+      },
+    },
     /** COMPLETED, the invitation to review; the auto-confirm reminder is dropped. */
     "order.completed": {
       group: "notification-order-completed",

@@ -460,6 +460,51 @@ describe("notifications", () => {
         operators.body.items.map((m: { orderNo: string; node: string }) => `${m.orderNo}/${m.node}`),
       ).toContain(`${o.orderNo}/AFTER_SALES_REJECTED`);
     });
+
+    it("tells the shop and the operators, not the buyer, once when the ship-by deadline passed", async () => {
+      const buyer = `buyer-${id()}`;
+      const shopId = `shop-${id()}`;
+      const o = order(buyer, shopId);
+      const shipBy = "2026-11-28T02:10:00.000Z";
+      const envelope = await publish(
+        "order.ship-overdue",
+        { ...o, status: "PAID", shipBy, at: new Date().toISOString() },
+        2,
+      );
+      await until(
+        "the overdue message",
+        async () => (await messagesOf(`shop:${shopId}`, "SHIP_OVERDUE")).length > 0,
+      );
+      await settled("order.ship-overdue", "notification-ship-overdue");
+
+      const text = `订单 ${o.orderNo} 应于 2026-11-28 10:10 前发货，现已超时未发货，请尽快处理。`;
+      const shop = await messagesOf(`shop:${shopId}`, "SHIP_OVERDUE");
+      expect(shop).toHaveLength(1);
+      expect(shop[0]).toMatchObject({ title: "订单超时未发货", text, order_no: o.orderNo });
+      const operators = await rows("SELECT * FROM messages WHERE recipient = $1 AND order_no = $2", [
+        "operators",
+        o.orderNo,
+      ]);
+      expect(operators).toHaveLength(1);
+      expect(operators[0]).toMatchObject({ node: "SHIP_OVERDUE", text });
+      expect(await messagesOf(buyer)).toHaveLength(0);
+
+      const deliveries = await rows(
+        "SELECT recipient, channel, status FROM deliveries WHERE event_id = $1 ORDER BY recipient, channel",
+        [envelope.eventId],
+      );
+      expect(deliveries.map((d) => `${d.recipient}/${d.channel}/${d.status}`)).toEqual([
+        "operators/APP_PUSH/SENT",
+        "operators/IN_APP/SENT",
+        `shop:${shopId}/APP_PUSH/SENT`,
+        `shop:${shopId}/IN_APP/SENT`,
+      ]);
+      expect(await sandboxOf(`shop:${shopId}`, "APP_PUSH")).toHaveLength(1);
+      const [facts] = await rows("SELECT buyer_id, shop_id FROM order_facts WHERE order_no = $1", [
+        o.orderNo,
+      ]);
+      expect(facts).toEqual({ buyer_id: buyer, shop_id: shopId });
+    });
   });
 
   describe("reminders", () => {
@@ -557,6 +602,7 @@ describe("notifications", () => {
         "ORDER_PLACED",
         "PAYMENT_SUCCEEDED",
         "PAYMENT_DUE_SOON",
+        "SHIP_OVERDUE",
         "SHIPPED",
         "SIGNED",
         "AUTO_CONFIRM_SOON",

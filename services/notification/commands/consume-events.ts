@@ -15,6 +15,7 @@ import {
   type NotificationIntent,
   paidNotification,
   placedNotification,
+  shipOverdueNotification,
   shippedNotification,
   signedNotification,
 } from "../domain/event-notifications";
@@ -118,6 +119,15 @@ export function onOrderShipped(deps: NotificationDeps, e: EventEnvelope<OrderSte
       intent: shippedNotification(e.eventId, p),
       reminder: at ? { kind: AUTO_CONFIRM_REMINDER, orderNo: p.orderNo, at } : null,
     };
+  });
+}
+
+/** `order.ship-overdue`: SHIP_OVERDUE, telling the shop and the operators the ship-by deadline passed. */
+export function onShipOverdue(deps: NotificationDeps, e: EventEnvelope<OrderStepPayload>) {
+  const p = e.payload;
+  return consume(deps, e.eventId, async (tx) => {
+    await recordFacts(tx, p.orderNo, { buyerId: p.buyerId, shopId: p.shopId });
+    return { intent: shipOverdueNotification(e.eventId, p) };
   });
 }
 

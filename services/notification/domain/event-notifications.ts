@@ -58,6 +58,17 @@ export function shippedNotification(eventId: string, p: OrderStepPayload): Notif
   };
 }
 
+/** `order.ship-overdue` -> SHIP_OVERDUE with the ship-by deadline the shop missed. */
+export function shipOverdueNotification(eventId: string, p: OrderStepPayload): NotificationIntent {
+  return {
+    node: "SHIP_OVERDUE",
+    eventId,
+    orderNo: p.orderNo,
+    audience: audienceOf(p),
+    values: { orderNo: p.orderNo, deadline: p.shipBy ? formatDeadline(p.shipBy) : undefined },
+  };
+}
+
 /** `order.completed` -> COMPLETED, the invitation to review. */
 export function completedNotification(eventId: string, p: OrderStepPayload): NotificationIntent {
   return {

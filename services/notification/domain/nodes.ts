@@ -36,6 +36,7 @@ export const NODES = {
   ORDER_PLACED: { title: "订单已提交", placeholders: ["orderNo", "amount", "deadline"] },
   PAYMENT_SUCCEEDED: { title: "订单已支付", placeholders: ["orderNo", "amount"] },
   PAYMENT_DUE_SOON: { title: "订单即将超时关闭", placeholders: ["orderNo", "amount", "deadline"] },
+  SHIP_OVERDUE: { title: "订单超时未发货", placeholders: ["orderNo", "deadline"] },
   SHIPPED: { title: "订单已发货", placeholders: ["orderNo", "carrier", "trackingNo"] },
   SIGNED: { title: "包裹已签收", placeholders: ["orderNo", "carrier", "trackingNo"] },
   AUTO_CONFIRM_SOON: { title: "即将自动确认收货", placeholders: ["orderNo", "deadline"] },

@@ -5,6 +5,7 @@ import {
   completedNotification,
   paidNotification,
   placedNotification,
+  shipOverdueNotification,
   shippedNotification,
   signedNotification,
 } from "../../../services/notification/domain/event-notifications";
@@ -88,6 +89,49 @@ describe("event -> notification", () => {
       step({ status: "PARTIALLY_SHIPPED", carrier: null, trackingNo: null }),
     );
     expect(intent.values).toEqual({ orderNo: ORDER.orderNo, carrier: undefined, trackingNo: undefined });
+  });
+
+  it("maps order.ship-overdue to SHIP_OVERDUE with the missed ship-by deadline", () => {
+    const intent = shipOverdueNotification(
+      "e10",
+      step({ status: "PAID", shipBy: "2026-11-28T02:10:00.000Z", at: "2026-11-28T02:10:05.000Z" }),
+    );
+    expect(intent).toEqual({
+      node: "SHIP_OVERDUE",
+      eventId: "e10",
+      orderNo: ORDER.orderNo,
+      audience: AUDIENCE,
+      values: { orderNo: ORDER.orderNo, deadline: "2026-11-28 10:10" },
+    });
+  });
+
+  it("maps order.ship-overdue without a deadline to no deadline value", () => {
+    expect(shipOverdueNotification("e11", step({ status: "PAID" })).values).toEqual({
+      orderNo: ORDER.orderNo,
+      deadline: undefined,
+    });
+  });
+
+  it("plans SHIP_OVERDUE for the shop and the operators, not the buyer", () => {
+    const rule: Rule = {
+      node: "SHIP_OVERDUE",
+      recipients: ["MERCHANT", "OPERATOR"],
+      channels: ["IN_APP", "APP_PUSH"],
+      template: "订单 {orderNo} 应于 {deadline} 前发货",
+      enabled: true,
+    };
+    const intent = shipOverdueNotification("e12", step({ shipBy: "2026-11-28T02:10:00.000Z" }));
+    const drafts = planDeliveries(intent, rule);
+    expect(drafts.map((d) => `${d.recipient}/${d.channel}`)).toEqual([
+      "shop:s1/IN_APP",
+      "shop:s1/APP_PUSH",
+      "operators/IN_APP",
+      "operators/APP_PUSH",
+    ]);
+    expect(drafts[0]).toMatchObject({
+      title: "订单超时未发货",
+      text: `订单 ${ORDER.orderNo} 应于 2026-11-28 10:10 前发货`,
+    });
   });
 
   it("maps order.completed to COMPLETED", () => {

@@ -1,3 +1,4 @@
+import { NODE_CODES, NODES } from "../../../services/notification/domain/nodes";
 import {
   carrierName,
   formatDeadline,
@@ -24,6 +25,37 @@ describe("template placeholders", () => {
     expect(unofferedPlaceholder("SHIPPED", "{orderNo} {carrier} {trackingNo}")).toBeNull();
     expect(unofferedPlaceholder("SHIPPED", "{orderNo} paid {amount} by {deadline}")).toBe("amount");
     expect(unofferedPlaceholder("COMPLETED", "{orderNo} {refund}")).toBe("refund");
+  });
+});
+
+describe("the placeholders each node offers", () => {
+  const TABLE: Record<string, string[]> = {
+    ORDER_PLACED: ["orderNo", "amount", "deadline"],
+    PAYMENT_SUCCEEDED: ["orderNo", "amount"],
+    PAYMENT_DUE_SOON: ["orderNo", "amount", "deadline"],
+    SHIP_OVERDUE: ["orderNo", "deadline"],
+    SHIPPED: ["orderNo", "carrier", "trackingNo"],
+    SIGNED: ["orderNo", "carrier", "trackingNo"],
+    AUTO_CONFIRM_SOON: ["orderNo", "deadline"],
+    COMPLETED: ["orderNo"],
+    AFTER_SALES_CREATED: ["orderNo", "afterSalesNo", "amount", "reason"],
+    AFTER_SALES_APPROVED: ["orderNo", "afterSalesNo", "amount"],
+    AFTER_SALES_REJECTED: ["orderNo", "afterSalesNo", "reason"],
+    AFTER_SALES_REFUNDED: ["orderNo", "afterSalesNo", "amount"],
+  };
+
+  it("has exactly the nodes of the table, in order-flow order", () => {
+    expect(NODE_CODES).toEqual(Object.keys(TABLE));
+  });
+
+  it.each(Object.entries(TABLE))("offers %s exactly %j", (node, placeholders) => {
+    expect(NODES[node as keyof typeof NODES].placeholders).toEqual(placeholders);
+  });
+
+  it("lets SHIP_OVERDUE name the order and the deadline, nothing else", () => {
+    expect(unofferedPlaceholder("SHIP_OVERDUE", "订单 {orderNo} 应于 {deadline} 前发货")).toBeNull();
+    expect(unofferedPlaceholder("SHIP_OVERDUE", "{orderNo} {amount}")).toBe("amount");
+    expect(unofferedPlaceholder("SHIP_OVERDUE", "{orderNo} {carrier}")).toBe("carrier");
   });
 });
 
