@@ -13,6 +13,7 @@ import {
   autoConfirm,
   completeOrder,
   finishOrder,
+  flagShipOverdue,
   recordInterception,
   recordShipment,
   recordTracking,
@@ -29,6 +30,7 @@ import { detail } from "./order-queries";
 /** Timer kinds of the order's life after shipping; the key is the child order number. */
 export const AUTO_CONFIRM = "auto-confirm";
 export const AFTER_SALES_WINDOW = "after-sales-window";
+export const SHIP_BY = "ship-by";
 
 /** `package.shipped`: the order moves to PARTIALLY_SHIPPED or SHIPPED; the last package arms auto-confirm. */
 export async function onPackageShipped(svc: OrderService, envelope: EventEnvelope<PackageShippedPayload>) {
@@ -133,16 +135,26 @@ export async function packages(svc: OrderService, caller: Caller, orderNo: strin
   return { items: await packagesOf(svc, orderNo) };
 }
 
-/** Overdue work lost timers missed: shipped orders past auto-confirm, completed orders past their window. */
+/** The ship-by deadline of a paid order (timer or sweeper). */
+export async function fireShipBy(svc: OrderService, orderNo: string, now = new Date()) {
+  if (await withTransaction(svc.pool, (tx) => flagShipOverdue(tx, orderNo, now))) svc.relay.kick();
+}
+
+/** Overdue work lost timers missed: shipped orders past auto-confirm, completed ones past their window, paid ones past ship-by. */
 export async function sweepFulfilment(svc: OrderService, now: Date) {
   const due = await svc.pool.query<{ order_no: string; status: string }>(
     `(SELECT order_no, status FROM orders WHERE status = 'SHIPPED' AND auto_confirm_at <= $1 LIMIT 500)
      UNION ALL
-     (SELECT order_no, status FROM orders WHERE status = 'COMPLETED' AND finish_at <= $1 LIMIT 500)`,
+     (SELECT order_no, status FROM orders WHERE status = 'COMPLETED' AND finish_at <= $1 LIMIT 500)
+     UNION ALL
+     (SELECT order_no, status FROM orders
+      WHERE status IN ('AWAITING_SHIPMENT', 'PARTIALLY_SHIPPED') AND ship_overdue_at IS NULL AND ship_by <= $1
+      LIMIT 500)`,
     [now],
   );
   for (const r of due.rows) {
     if (r.status === "SHIPPED") await fireAutoConfirm(svc, r.order_no, now);
-    else await fireWindowClosed(svc, r.order_no, now);
+    else if (r.status === "COMPLETED") await fireWindowClosed(svc, r.order_no, now);
+    else await fireShipBy(svc, r.order_no, now);
   }
 }

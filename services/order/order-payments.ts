@@ -13,6 +13,7 @@ import { assertCanSee } from "./domain/order-access";
 import type { OrderService } from "./order.service";
 import { afterSalesNoOfRefund, onAfterSalesRefunded } from "./order-after-sales";
 import { PAYMENT_TIMEOUT } from "./order-deps";
+import { SHIP_BY } from "./order-fulfilment";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
 
 /**
@@ -86,11 +87,14 @@ export async function onPaymentSucceeded(
   envelope: EventEnvelope<PaymentSucceededPayload>,
 ) {
   const p = envelope.payload;
-  await consumeOnce(svc.pool, "order-payments", envelope.eventId, (tx) =>
+  const { result } = await consumeOnce(svc.pool, "order-payments", envelope.eventId, (tx) =>
     settlePayment(tx, p, paymentCalls(svc), new Date()),
   );
   svc.relay.kick();
   await svc.timers.cancel(PAYMENT_TIMEOUT, p.parentOrderNo);
+  for (const child of result?.paid ?? []) {
+    if (child.shipBy) await svc.timers.arm(SHIP_BY, child.orderNo, child.shipBy, { orderNo: child.orderNo });
+  }
 }
 
 /** `refund.succeeded`: adds the refund to the child order it was for (once per event), with a timeline entry. */

@@ -80,6 +80,7 @@ interface ListParams {
   afterSalesStatus?: string;
   sourceChannel?: string;
   province?: string;
+  overdue?: boolean;
   includeArchived?: boolean;
   limit?: number;
   cursor?: string;
@@ -111,6 +112,7 @@ export async function list(svc: OrderService, caller: Caller, p: ListParams) {
     afterSalesStatus: p.afterSalesStatus,
     sourceChannel: p.sourceChannel,
     province: p.province,
+    overdue: p.overdue,
     after,
     limit,
   });

@@ -71,6 +71,7 @@ export const LIST_PARAMS = {
   },
   sourceChannel: { type: "enum", values: Object.keys(SOURCE_CHANNEL_DIGITS), optional: true },
   province: optionalText(32),
+  overdue: { type: "boolean", convert: true, optional: true },
   includeArchived: { type: "boolean", convert: true, optional: true },
   limit: { type: "number", integer: true, min: 1, max: 100, convert: true, optional: true },
   cursor: optionalText(200),
@@ -100,4 +101,5 @@ export const ORDER_TYPE_PARAMS = {
   afterSalesReviewTimeout: duration,
   buyerReturnTimeout: duration,
   autoReceiveAfter: duration,
+  shipWithin: duration,
 } as const;

@@ -334,6 +334,9 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     this.timers.handle<{ orderNo: string }>(fulfilment.AUTO_CONFIRM, ({ key, firedAt }) =>
       fulfilment.fireAutoConfirm(this, key, firedAt),
     );
+    this.timers.handle<{ orderNo: string }>(fulfilment.SHIP_BY, ({ key, firedAt }) =>
+      fulfilment.fireShipBy(this, key, firedAt),
+    );
     this.timers.handle<{ orderNo: string }>(fulfilment.AFTER_SALES_WINDOW, ({ key, firedAt }) =>
       fulfilment.fireWindowClosed(this, key, firedAt),
     );

@@ -32,6 +32,7 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
     saved = {
       autoConfirmAfter: formatDuration(current.autoConfirmMs),
       afterSalesWindow: formatDuration(current.afterSalesWindowMs),
+      shipWithin: formatDuration(current.shipWithinMs),
     };
     await setTimers(FAST_TIMERS);
   });
@@ -314,6 +315,40 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
       const s = await stockIn(skuId, wh);
       return s?.onHand === 3 && s.reserved === 0;
     });
+  });
+
+  it("flags an order its shop did not hand over by the ship-by deadline, in the detail, lists and statistics", async () => {
+    const shopId = uniqueId("shop");
+    const wh = await catalog.warehouse(["Zhejiang"]);
+    const skuId = await catalog.sku({ shopId, priceMinor: 2_000, stock: { [wh]: 5 } });
+    await setTimers({ shipWithin: "1s" });
+    const { token, orderNo } = await paidOrder(shopId, [{ skuId, quantity: 1 }]);
+    await setTimers({ shipWithin: saved.shipWithin as string });
+    const merchant = await catalog.merchantToken(shopId);
+    let overdue: any;
+    await waitFor("the order to be flagged overdue", async () => {
+      overdue = (await request(url, "GET", `/api/v1/orders/${orderNo}`, { token: merchant })).body;
+      return overdue.shipOverdueAt !== null;
+    });
+    expect(overdue.status).toBe("AWAITING_SHIPMENT");
+    expect(new Date(overdue.shipOverdueAt).getTime()).toBeGreaterThanOrEqual(
+      new Date(overdue.shipBy).getTime(),
+    );
+    const listed = expectOk(
+      await request(url, "GET", "/api/v1/orders?overdue=true", { token: merchant }),
+      "list",
+    );
+    expect(listed.items.map((o: any) => o.orderNo)).toEqual([orderNo]);
+    const stats = expectOk(
+      await request(url, "GET", `/api/v1/stats/overview?shopId=${shopId}`, { token: merchant }),
+      "stats",
+    );
+    expect(stats.shipOverdueOrders).toBe(1);
+    const [pkg] = await packagesOf(url, merchant, orderNo, 1);
+    await ship(url, merchant, pkg.packageId, { method: "NO_LOGISTICS" });
+    await orderReaches(url, token, orderNo, "SHIPPED");
+    const events = await timelineEvents(token, orderNo);
+    expect(events.filter((e) => e === "ship.overdue")).toHaveLength(1);
   });
 
   it("refuses bad shipping, tracking and confirmation input and changes nothing", async () => {

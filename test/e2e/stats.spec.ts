@@ -115,6 +115,8 @@ function expectedFigures(orders: StatsOrder[]) {
       shipped: orders.filter((o) => o.shipped).length,
       completed: orders.filter((o) => o.completed).length,
     },
+    // Every order here ships or closes long before its 48 h ship-by deadline.
+    shipOverdueOrders: 0,
   };
 }
 

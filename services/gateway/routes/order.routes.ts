@@ -184,6 +184,7 @@ export const ORDER_ROUTES: readonly RouteDef[] = [
         afterSalesReviewTimeout: duration,
         buyerReturnTimeout: duration,
         autoReceiveAfter: duration,
+        shipWithin: duration,
       },
     },
   },

@@ -152,6 +152,28 @@ async function complete(tx: PoolClient, order: ChildOrder, ctx: FulfilContext): 
   return order;
 }
 
+/**
+ * The ship-by deadline passed (timer or sweeper): an order with units still to hand over is flagged overdue
+ * once, with a timeline note and `order.ship-overdue` for the shop and the operators. Anything else is left alone.
+ */
+export async function flagShipOverdue(tx: PoolClient, orderNo: string, now: Date): Promise<boolean> {
+  const order = await findOrder(tx, orderNo, true);
+  const unshipped = order?.status === "AWAITING_SHIPMENT" || order?.status === "PARTIALLY_SHIPPED";
+  if (!order || !unshipped || !order.shipBy || order.shipBy > now || order.shipOverdueAt) return false;
+  order.shipOverdueAt = now;
+  await updateOrder(tx, order);
+  const ctx = system(now);
+  const reason = `not handed over by ${order.shipBy.toISOString()}`;
+  await appendTimeline(tx, orderNo, [noteEntry(order.status, "ship.overdue", { ...ctx, reason })]);
+  await recordEvent(
+    tx,
+    ORDER_EVENTS.shipOverdue,
+    { ...stepEvent(order, ctx), shipBy: order.shipBy.toISOString() },
+    now,
+  );
+  return true;
+}
+
 /** The auto-confirm timer fired: completes a SHIPPED order that is due; anything else is left alone. */
 export async function autoConfirm(tx: PoolClient, orderNo: string, now: Date): Promise<ChildOrder | null> {
   const order = await findOrder(tx, orderNo, true);

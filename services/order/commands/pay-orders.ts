@@ -6,6 +6,7 @@ import { newEvent, outboxInsertSql } from "../../../shared/outbox/outbox";
 import { apply, type TimelineEntry } from "../../../shared/state-machine/engine";
 import { childHolds } from "../domain/holds";
 import type { ChildOrder } from "../domain/order";
+import { DEFAULT_ORDER_TIMERS } from "../domain/order-config";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
 import { ORDER_EVENTS, type OrderClosedPayload, type OrderPaidPayload } from "../order.events";
 import {
@@ -76,6 +77,9 @@ export async function settlePayment(
       child.closeReason = "OUT_OF_STOCK";
       closedOutOfStock.push(child);
     } else {
+      child.shipBy = new Date(
+        now.getTime() + (child.timers.shipWithinMs ?? DEFAULT_ORDER_TIMERS.shipWithinMs),
+      );
       paid.push(child);
     }
     entries.push({ order: child, entry: result.timelineEntry });

@@ -9,11 +9,13 @@ export interface OrderTimers {
   buyerReturnTimeoutMs: number;
   /** A returned parcel not received this long after the buyer shipped it is received automatically. */
   autoReceiveMs: number;
+  /** The shop hands a paid order over within this, or the order is flagged overdue (DOMAIN.md 10). */
+  shipWithinMs: number;
 }
 
 const DAY = 86_400_000;
 
-/** DOMAIN.md defaults: pay within 30 min, auto-confirm after 10 days, after-sales window 15 days, review 48 h, return 7 days, auto-receive 10 days. */
+/** DOMAIN.md defaults: pay within 30 min, auto-confirm after 10 days, after-sales window 15 days, review 48 h, return 7 days, auto-receive 10 days, ship within 48 h. */
 export const DEFAULT_ORDER_TIMERS: OrderTimers = {
   paymentTimeoutMs: 30 * 60_000,
   autoConfirmMs: 10 * DAY,
@@ -21,6 +23,7 @@ export const DEFAULT_ORDER_TIMERS: OrderTimers = {
   afterSalesReviewTimeoutMs: 2 * DAY,
   buyerReturnTimeoutMs: 7 * DAY,
   autoReceiveMs: 10 * DAY,
+  shipWithinMs: 2 * DAY,
 };
 
 /** The body of `PUT /admin/order-types/{orderType}`: durations as strings ("30m", "10d"). */
@@ -31,6 +34,7 @@ export interface OrderTypeConfigInput {
   afterSalesReviewTimeout?: string;
   buyerReturnTimeout?: string;
   autoReceiveAfter?: string;
+  shipWithin?: string;
 }
 
 const FIELDS: [keyof OrderTypeConfigInput, keyof OrderTimers][] = [
@@ -40,6 +44,7 @@ const FIELDS: [keyof OrderTypeConfigInput, keyof OrderTimers][] = [
   ["afterSalesReviewTimeout", "afterSalesReviewTimeoutMs"],
   ["buyerReturnTimeout", "buyerReturnTimeoutMs"],
   ["autoReceiveAfter", "autoReceiveMs"],
+  ["shipWithin", "shipWithinMs"],
 ];
 
 /** Applies the given durations over `current`; a value that does not parse is 422 naming its field. */

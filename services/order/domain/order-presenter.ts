@@ -59,6 +59,8 @@ export function presentOrder(o: ChildOrder, role: Role) {
     completedAt: iso(o.completedAt),
     autoConfirmAt: iso(o.autoConfirmAt),
     afterSalesWindowEndsAt: iso(o.finishAt),
+    shipBy: iso(o.shipBy),
+    shipOverdueAt: iso(o.shipOverdueAt),
     review: o.review,
     closedAt: iso(o.closedAt),
     closeReason: o.closeReason,

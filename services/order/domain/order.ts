@@ -86,6 +86,10 @@ export interface ChildOrder {
   autoConfirmAt: Date | null;
   /** While COMPLETED: when the after-sales window closes (-> FINISHED). */
   finishAt: Date | null;
+  /** Once paid: when everything must be handed over (DOMAIN.md 10). */
+  shipBy: Date | null;
+  /** When the ship-by deadline was found missed (the order is flagged overdue from then on). */
+  shipOverdueAt: Date | null;
   review: OrderReview | null;
   closedAt: Date | null;
   closeReason: string | null;
@@ -184,6 +188,8 @@ export function buildOrders(facts: CheckoutFacts): { parent: ParentOrder; childr
       confirmedAt: null,
       autoConfirmAt: null,
       finishAt: null,
+      shipBy: null,
+      shipOverdueAt: null,
       review: null,
       completedAt: null,
       closedAt: null,

@@ -50,6 +50,8 @@ export interface Overview {
   refundMinor: number;
   refundRate: number;
   funnel: { created: number; paid: number; shipped: number; completed: number };
+  /** Orders flagged past their ship-by deadline during the period (DOMAIN.md 10). */
+  shipOverdueOrders: number;
 }
 
 export type TopSku = Omit<StatsRows["topSkus"][number], "rankBy">;
@@ -79,6 +81,7 @@ export function presentOverview(period: StatsPeriod, shopId: string | null, rows
     refundMinor: t.refundMinor,
     refundRate: refundRate(t.refundMinor, t.gmvMinor),
     funnel: { created: t.orders, paid: t.cohortPaid, shipped: t.cohortShipped, completed: t.cohortCompleted },
+    shipOverdueOrders: rows.shipOverdueOrders,
   };
 }
 

@@ -16,6 +16,8 @@ export interface StatsRows {
   orderingUsers: number;
   payingUsers: number;
   newPayingUsers: number;
+  /** Orders flagged past their ship-by deadline during the period (read from the orders, a partial index). */
+  shipOverdueOrders: number;
   buckets: { bucket: number; paidOrders: number; gmvMinor: number }[];
   provinces: { province: string; orders: number; paidOrders: number; gmvMinor: number }[];
   channels: { sourceChannel: string; orders: number; paidOrders: number; gmvMinor: number }[];
@@ -48,7 +50,7 @@ export async function readStats(pool: Pool, period: StatsPeriod, shopId: string 
        FROM ${table} WHERE ${where} GROUP BY ${key} ORDER BY 4 DESC, 2 DESC, 1`,
       params,
     );
-  const [totals, users, newPaying, buckets, provinces, channels, topSkus] = await Promise.all([
+  const [totals, users, newPaying, buckets, provinces, channels, topSkus, overdue] = await Promise.all([
     pool.query(
       `SELECT ${sum("orders", "orders")}, ${sum("paid_orders", "paidOrders")}, ${sum("gmv_minor", "gmvMinor")},
          ${sum("refunds", "refunds")}, ${sum("refund_minor", "refundMinor")}, ${sum("cohort_paid", "cohortPaid")},
@@ -92,12 +94,19 @@ export async function readStats(pool: Pool, period: StatsPeriod, shopId: string 
        FROM ranked r LEFT JOIN stats_sku t USING (sku_id) WHERE r.pos <= ${TOP_SKUS} ORDER BY r."rankBy" DESC, r.pos`,
       params,
     ),
+    pool.query(
+      `SELECT count(*)::bigint AS n FROM orders
+       WHERE ship_overdue_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')
+         AND ship_overdue_at < ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai')${shopId === null ? "" : " AND shop_id = $3"}`,
+      params,
+    ),
   ]);
   return {
     totals: totals.rows[0],
     orderingUsers: users.rows[0].orderingUsers,
     payingUsers: users.rows[0].payingUsers,
     newPayingUsers: newPaying.rows[0].n,
+    shipOverdueOrders: overdue.rows[0].n,
     buckets: buckets.rows,
     provinces: provinces.rows,
     channels: channels.rows,

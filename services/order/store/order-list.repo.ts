@@ -15,6 +15,8 @@ export interface OrderListQuery {
   afterSalesStatus?: string;
   sourceChannel?: string;
   province?: string;
+  /** Only orders flagged past their ship-by deadline. */
+  overdue?: boolean;
   after?: { createdAt: Date; orderNo: string };
   limit: number;
 }
@@ -78,6 +80,7 @@ export async function listOrders(
   if (query.afterSalesStatus) add((p) => `after_sales_status = ${p}`, query.afterSalesStatus);
   if (query.sourceChannel) add((p) => `source_channel = ${p}`, query.sourceChannel);
   if (query.province) add((p) => `province = ${p}`, query.province);
+  if (query.overdue) where.push("ship_overdue_at IS NOT NULL");
   if (query.skuId) {
     add(
       (p) => `EXISTS (SELECT 1 FROM order_lines l WHERE l.order_no = orders.order_no AND l.sku_id = ${p})`,

@@ -38,6 +38,8 @@ export interface OrderRow {
   completed_at: Date | null;
   auto_confirm_at: Date | null;
   finish_at: Date | null;
+  ship_by: Date | null;
+  ship_overdue_at: Date | null;
   review: ChildOrder["review"];
   closed_at: Date | null;
   close_reason: string | null;
@@ -132,6 +134,8 @@ export function toChildOrder(r: OrderRow, lines: OrderLine[]): ChildOrder {
     confirmedAt: r.confirmed_at,
     autoConfirmAt: r.auto_confirm_at,
     finishAt: r.finish_at,
+    shipBy: r.ship_by,
+    shipOverdueAt: r.ship_overdue_at,
     review: r.review,
     completedAt: r.completed_at,
     closedAt: r.closed_at,

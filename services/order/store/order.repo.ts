@@ -178,7 +178,7 @@ export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
        shipping_fee_minor = $12, payable_minor = $13, paid_minor = $14, refunded_minor = $15, merchant_note = $16,
        reviewed = $17, paid_at = $18, shipped_at = $19, completed_at = $20, closed_at = $21, close_reason = $22,
        payment_no = $23, delivered_at = $24, confirmed_at = $25, auto_confirm_at = $26, finish_at = $27,
-       review = $28, updated_at = now()
+       review = $28, ship_by = $29, ship_overdue_at = $30, updated_at = now()
      WHERE order_no = $1`,
     [
       o.orderNo,
@@ -209,6 +209,8 @@ export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
       o.autoConfirmAt,
       o.finishAt,
       o.review === null ? null : JSON.stringify(o.review),
+      o.shipBy,
+      o.shipOverdueAt,
     ],
   );
 }

@@ -125,6 +125,8 @@ function paidOrder(): ChildOrder {
     completedAt: null,
     autoConfirmAt: null,
     finishAt: null,
+    shipBy: null,
+    shipOverdueAt: null,
     review: null,
     closedAt: null,
     closeReason: null,

@@ -109,6 +109,7 @@ describe("the overview's shape", () => {
     orderingUsers: 5,
     payingUsers: 3,
     newPayingUsers: 2,
+    shipOverdueOrders: 1,
     buckets: [],
     provinces: [],
     channels: [],
