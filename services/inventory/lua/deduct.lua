@@ -1,5 +1,5 @@
 -- Marks a held reservation sold (payment succeeded), all lines or none, once. The units stay reserved
--- until they ship (ship.lua) or are given back (unreserve.lua); on-hand does not change here.
+-- until they ship or are given back (let-go.lua); on-hand does not change here.
 -- RESERVE_ON_ORDER lines keep their hold; DEDUCT_ON_PAYMENT lines are reserved now in the first candidate
 -- warehouse with the stock, or the whole call fails with OUT_OF_STOCK. Purchase-limit counts stay: a paid
 -- order keeps counting. With dryRun = 1 it only checks (the re-check before payment). The record does not

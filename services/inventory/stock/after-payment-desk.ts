@@ -44,49 +44,44 @@ export class AfterPaymentDesk {
 
   /** A package was handed over: on-hand and reserved fall by its units (see the contract's `inventory.ship`). */
   async ship(params: ShipParams): Promise<ShipResult> {
-    assertDistinctSkus(params.lines);
-    const { keys, scripts } = this.d;
-    const scriptKeys = [keys.reservation(params.reservationId), keys.ledger, keys.built];
-    const args: (string | number)[] = [
-      params.reservationId,
-      params.shipmentId,
-      CLOSED_RESERVATION_TTL_S,
-      params.lines.length,
-    ];
-    for (const l of params.lines) {
-      scriptKeys.push(keys.stock(l.skuId));
-      args.push(l.skuId, l.quantity);
-    }
-    const reply = await this.run(() => scripts.ship(scriptKeys, args), params.reservationId, "ship");
-    return { reservationId: params.reservationId, shipmentId: params.shipmentId, lines: unitsOf(reply) };
+    const lines = await this.letGo("SHIP", params.reservationId, params.shipmentId, params.lines);
+    return { reservationId: params.reservationId, shipmentId: params.shipmentId, lines };
   }
 
   /** Paid units that will not ship go back to available stock and stop counting toward the purchase limit. */
   async unreserve(params: UnreserveParams): Promise<UnreserveResult> {
-    assertDistinctSkus(params.lines);
+    const lines = await this.letGo("UNRESERVE", params.reservationId, params.releaseId, params.lines);
+    return { reservationId: params.reservationId, releaseId: params.releaseId, lines };
+  }
+
+  // One script for both: per line the stock hash and the buyer's limit counter (only UNRESERVE moves it).
+  private async letGo(kind: "SHIP" | "UNRESERVE", reservationId: string, id: string, units: StockUnits[]) {
+    assertDistinctSkus(units);
     const { keys, scripts, redis } = this.d;
+    const event = kind === "SHIP" ? "ship" : "unreserve";
     const reply = await this.run(
       async () => {
         // The limit keys name the buyer; the script checks it is still the record's (else STALE, read again).
-        const buyerId = (await redis.hget(keys.reservation(params.reservationId), "buyer")) ?? "";
-        const scriptKeys = [keys.reservation(params.reservationId), keys.ledger, keys.built];
+        const buyerId = (await redis.hget(keys.reservation(reservationId), "buyer")) ?? "";
+        const scriptKeys = [keys.reservation(reservationId), keys.ledger, keys.built];
         const args: (string | number)[] = [
-          params.reservationId,
-          params.releaseId,
+          kind,
+          reservationId,
+          id,
           CLOSED_RESERVATION_TTL_S,
           buyerId,
-          params.lines.length,
+          units.length,
         ];
-        for (const l of params.lines) {
+        for (const l of units) {
           scriptKeys.push(keys.stock(l.skuId), keys.limit(l.skuId, buyerId));
           args.push(l.skuId, l.quantity);
         }
-        return scripts.unreserve(scriptKeys, args);
+        return scripts.letGo(scriptKeys, args);
       },
-      params.reservationId,
-      "unreserve",
+      reservationId,
+      event,
     );
-    return { reservationId: params.reservationId, releaseId: params.releaseId, lines: unitsOf(reply) };
+    return unitsOf(reply);
   }
 
   /** Returned goods received: on-hand rises once per return, also when a repeat comes after the marker expired. */

@@ -9,8 +9,8 @@ export interface StockScripts {
   reserve: ScriptFn;
   release: ScriptFn;
   deduct: ScriptFn;
-  ship: ScriptFn;
-  unreserve: ScriptFn;
+  /** A paid reservation's units leave it: shipped, or unreserved (they will not ship). */
+  letGo: ScriptFn;
   restock: ScriptFn;
   adjust: ScriptFn;
   createSku: ScriptFn;
@@ -34,8 +34,7 @@ export function defineStockScripts(redis: Redis): StockScripts {
     reserve: define(redis, "reserve"),
     release: define(redis, "release"),
     deduct: define(redis, "deduct"),
-    ship: define(redis, "ship"),
-    unreserve: define(redis, "unreserve"),
+    letGo: define(redis, "let-go"),
     restock: define(redis, "restock"),
     adjust: define(redis, "adjust"),
     createSku: define(redis, "create-sku"),
