@@ -1,6 +1,13 @@
-import { formatDuration } from "../../shared/duration";
 import { CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
-import { orderReaches, packagesOf, paidOrder, ship, trackingEvent } from "../support/fulfilment-flow";
+import {
+  orderReaches,
+  packagesOf,
+  paidOrder,
+  readOrderTimers,
+  setOrderTimers,
+  ship,
+  trackingEvent,
+} from "../support/fulfilment-flow";
 import { request } from "../support/http";
 import { startSystem, type TestSystem, waitFor } from "../support/system";
 
@@ -14,27 +21,14 @@ describe("after-sales: refunds, returns and exchanges", () => {
     system = await startSystem();
     url = system.baseUrl;
     catalog = await CatalogBuilder.create(url);
-    const current = expectOk(
-      await request(url, "GET", "/api/v1/admin/order-types/STANDARD", { token: catalog.adminToken }),
-      "read order type",
-    );
-    saved = {
-      afterSalesReviewTimeout: formatDuration(current.afterSalesReviewTimeoutMs),
-      buyerReturnTimeout: formatDuration(current.buyerReturnTimeoutMs),
-      autoReceiveAfter: formatDuration(current.autoReceiveMs),
-    };
+    saved = await readOrderTimers(catalog);
   });
   afterAll(async () => {
     await setTimers(saved);
     await system.stop();
   });
 
-  async function setTimers(body: Record<string, string>) {
-    expectOk(
-      await request(url, "PUT", "/api/v1/admin/order-types/STANDARD", { token: catalog.adminToken, body }),
-      "set order type timers",
-    );
-  }
+  const setTimers = (body: Record<string, string>) => setOrderTimers(catalog, body);
 
   /** A shop with a warehouse and SKUs at the given prices, 10 units each. */
   async function shopWith(prices: number[]) {

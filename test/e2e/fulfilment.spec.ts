@@ -1,11 +1,12 @@
 import type { OrderService } from "../../services/order/order.service";
 import { AFTER_SALES_WINDOW, AUTO_CONFIRM, sweepFulfilment } from "../../services/order/order-fulfilment";
-import { formatDuration } from "../../shared/duration";
 import { address, CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
 import {
   orderReaches,
   packagesOf,
   paidOrder as paidOrderOf,
+  readOrderTimers,
+  setOrderTimers,
   ship,
   trackingEvent,
 } from "../support/fulfilment-flow";
@@ -25,15 +26,7 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
     system = await startSystem();
     url = system.baseUrl;
     catalog = await CatalogBuilder.create(url);
-    const current = expectOk(
-      await request(url, "GET", "/api/v1/admin/order-types/STANDARD", { token: catalog.adminToken }),
-      "read order type",
-    );
-    saved = {
-      autoConfirmAfter: formatDuration(current.autoConfirmMs),
-      afterSalesWindow: formatDuration(current.afterSalesWindowMs),
-      shipWithin: formatDuration(current.shipWithinMs),
-    };
+    saved = await readOrderTimers(catalog);
     await setTimers(FAST_TIMERS);
   });
   afterAll(async () => {
@@ -41,12 +34,7 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
     await system.stop();
   });
 
-  async function setTimers(body: Record<string, string>) {
-    expectOk(
-      await request(url, "PUT", "/api/v1/admin/order-types/STANDARD", { token: catalog.adminToken, body }),
-      "set order type timers",
-    );
-  }
+  const setTimers = (body: Record<string, string>) => setOrderTimers(catalog, body);
 
   async function paidOrder(shopId: string, lines: { skuId: string; quantity: number }[]) {
     const paid = await paidOrderOf(catalog, lines);
@@ -463,6 +451,7 @@ describe("fulfilment: packages, shipping, tracking, auto-confirm and completion"
     await new Promise((resolve) => setTimeout(resolve, 3_500));
     system = await startSystem();
     url = system.baseUrl;
+    catalog = await CatalogBuilder.create(url);
     const completed = await orderReaches(url, token, orderNo, "COMPLETED");
     expect(completed.confirmedAt).toBeNull();
 

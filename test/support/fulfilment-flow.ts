@@ -1,3 +1,4 @@
+import { formatDuration } from "../../shared/duration";
 import { address, type CatalogBuilder, expectOk, uniqueId } from "./catalog";
 import { devToken, request } from "./http";
 import { completeInSandbox, settledOrders, startPayment } from "./payment-flow";
@@ -87,4 +88,37 @@ export async function paidOrder(
   const [order] = await settledOrders(url, token, checkout.parentOrderNo);
   if (order.status !== "AWAITING_SHIPMENT") throw new Error(`order not paid: ${order.status}`);
   return { token, buyerId, order, orderNo: order.orderNo as string };
+}
+
+// The order type's timers: the PUT body's duration fields and the *Ms fields GET answers.
+const TIMER_FIELDS = {
+  paymentTimeout: "paymentTimeoutMs",
+  autoConfirmAfter: "autoConfirmMs",
+  afterSalesWindow: "afterSalesWindowMs",
+  afterSalesReviewTimeout: "afterSalesReviewTimeoutMs",
+  buyerReturnTimeout: "buyerReturnTimeoutMs",
+  autoReceiveAfter: "autoReceiveMs",
+  shipWithin: "shipWithinMs",
+} as const;
+
+/** Sets some of the STANDARD order type's timers (orders placed afterwards use them). */
+export async function setOrderTimers(catalog: CatalogBuilder, body: Record<string, string>): Promise<void> {
+  expectOk(
+    await request(catalog.url, "PUT", "/api/v1/admin/order-types/STANDARD", {
+      token: catalog.adminToken,
+      body,
+    }),
+    "set order type timers",
+  );
+}
+
+/** The STANDARD order type's timers as a PUT body, to put back after a test changed them. */
+export async function readOrderTimers(catalog: CatalogBuilder): Promise<Record<string, string>> {
+  const current = expectOk(
+    await request(catalog.url, "GET", "/api/v1/admin/order-types/STANDARD", { token: catalog.adminToken }),
+    "read order type",
+  );
+  return Object.fromEntries(
+    Object.entries(TIMER_FIELDS).map(([field, ms]) => [field, formatDuration(current[ms])]),
+  );
 }
