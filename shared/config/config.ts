@@ -13,6 +13,7 @@ export interface AppConfig {
   /** Prefix for every service's PostgreSQL schema (`<prefix>order`, `<prefix>inventory` ...). */
   dbSchemaPrefix: string;
   dbPoolMax: number;
+  dbPreparedStatements: boolean;
   redisUrl: string;
   /** Prefix for every Redis key, BullMQ queues included. */
   redisPrefix: string;
@@ -110,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: str(env, "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
     dbSchemaPrefix: str(env, "DB_SCHEMA_PREFIX", ""),
     dbPoolMax: int(env, "DB_POOL_MAX", 10),
+    dbPreparedStatements: bool(env, "DB_PREPARED_STATEMENTS", true),
     redisUrl: str(env, "REDIS_URL", "redis://127.0.0.1:6379"),
     redisPrefix: str(env, "REDIS_PREFIX", "oms:"),
     host: str(env, "HOST", "127.0.0.1"),

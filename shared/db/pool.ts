@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Pool, type PoolClient, types } from "pg";
 import type { AppConfig } from "../config/config";
 
@@ -14,12 +15,44 @@ export function schemaName(cfg: Pick<AppConfig, "dbSchemaPrefix">, service: stri
   return name;
 }
 
+// Statement names by SQL text. Our statements are constant texts (a few hundred in all); the cap
+// only guards against a caller that builds texts from data, whose statements then stay unnamed.
+const statementNames = new Map<string, string>();
+const MAX_STATEMENT_NAMES = 5_000;
+
+function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_STATEMENT_NAMES) {
+    name = `s${createHash("sha1").update(text).digest("base64url")}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Sends every parameterised query as a named prepared statement, so each
+ * connection parses and plans a statement once and reuses it (PostgreSQL's
+ * plan cache) instead of on every call: about 40% less PostgreSQL CPU on the
+ * place-and-pay path (docs/performance.md).
+ */
+function prepareByText(client: PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    const name = typeof text === "string" && Array.isArray(values) ? statementName(text) : undefined;
+    return name ? query({ name, text, values }, callback) : query(text, values, callback);
+  }) as PoolClient["query"];
+}
+
 /**
  * A pool whose connections see only the service's schema (`search_path`), so
  * a service's SQL names its own tables unqualified and cannot reach another's
- * by accident.
+ * by accident. With `dbPreparedStatements`, parameterised queries are prepared
+ * once per connection (turn it off behind a transaction-pooling PgBouncer).
  */
-export function createPool(cfg: Pick<AppConfig, "databaseUrl" | "dbPoolMax">, schema: string): Pool {
+export function createPool(
+  cfg: Pick<AppConfig, "databaseUrl" | "dbPoolMax" | "dbPreparedStatements">,
+  schema: string,
+): Pool {
   const pool = new Pool({
     connectionString: cfg.databaseUrl,
     max: cfg.dbPoolMax,
@@ -29,6 +62,7 @@ export function createPool(cfg: Pick<AppConfig, "databaseUrl" | "dbPoolMax">, sc
   pool.on("error", () => {
     // An idle client lost its connection; the pool replaces it on next use.
   });
+  if (cfg.dbPreparedStatements) pool.on("connect", prepareByText);
   return pool;
 }
 
