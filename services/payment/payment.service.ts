@@ -7,6 +7,7 @@ import type {
   PreparePaymentResult,
   RefundParams,
 } from "../../shared/contracts/payment.contract";
+import { formatDuration } from "../../shared/duration";
 import { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import { OrderNumberCodec } from "../../shared/order-number/order-number";
 import { createRedis } from "../../shared/redis";
@@ -16,9 +17,11 @@ import { CallbackCourier } from "../../shared/webhooks/callback-courier";
 import { createPayment } from "./commands/create-payment";
 import { handleProviderDocument } from "./commands/handle-document";
 import type { PaymentDeps } from "./commands/payment-deps";
+import { purgeOldNotices } from "./commands/purge-notices";
 import { queryDue } from "./commands/query-sweep";
 import { refundPayment } from "./commands/refund-payment";
 import { type SandboxCompletion, sandboxComplete } from "./commands/sandbox-complete";
+import { NOTICE_PURGE_EVERY_MS, noticeRetentionMs } from "./domain/notice-retention";
 import { querySweepIntervalMs } from "./domain/query-schedule";
 import {
   CALLBACK_PARAMS,
@@ -43,7 +46,11 @@ type Meta = { user?: Caller; rawBody?: string; signature?: string };
 type Ctx<P = Record<string, unknown>> = Context<P, Meta>;
 type CallbackParams = { provider: string; rawBody?: string; signature?: string };
 
-/** Payments: attempts per checkout, provider adapters, signed callbacks, active queries, refunds. */
+/**
+ * Payments: attempts per checkout, provider adapters, signed callbacks, active queries, refunds.
+ * Periodic work (BullMQ sweepers, one pod per tick): `payment-query` (queries, retried provider
+ * closes) and `payment-notice-purge` (the notification inbox past its retention).
+ */
 const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>, PaymentVars> = {
   name: "payment",
   mixins: [persistentService("payment")],
@@ -114,6 +121,12 @@ const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>,
     for (const [method, secret] of Object.entries(secrets)) {
       if (secret === "") this.logger.warn(`No callback key for ${method}: its callbacks are refused`);
     }
+    const retentionMs = noticeRetentionMs(config.paymentNoticeRetentionMs);
+    if (retentionMs !== config.paymentNoticeRetentionMs) {
+      this.logger.warn(
+        `PAYMENT_NOTICE_RETENTION is below the minimum: notifications are kept ${formatDuration(retentionMs)}`,
+      );
+    }
     this.courier = new CallbackCourier((err) => this.logger.warn("sandbox callback failed", err));
     // The sandbox reaches the callback action through the broker, with the raw body and signature it made.
     const send = (method: PaymentMethod, doc: { rawBody: string; signature: string }) =>
@@ -131,6 +144,7 @@ const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>,
       secrets,
       nextNumber: (request) => numbers.next(request),
       queryAfterMs: config.paymentQueryAfterMs,
+      noticeRetentionMs: retentionMs,
       sandboxEnabled: config.paymentSandbox,
       committed: () => this.relay.kick(),
       logger: this.logger,
@@ -138,6 +152,9 @@ const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>,
     this.timers = createTimers(config, "payment-timers", { logger: this.logger });
     const every = querySweepIntervalMs(config.paymentQueryAfterMs, config.sweepIntervalMs);
     await this.timers.every("payment-query", every, (now) => queryDue(this.deps, now).then(() => undefined));
+    await this.timers.every("payment-notice-purge", NOTICE_PURGE_EVERY_MS, (now) =>
+      purgeOldNotices(this.deps, now).then(() => undefined),
+    );
     await this.timers.start();
   },
 

@@ -43,6 +43,8 @@ export interface AppConfig {
   paymentWechatSecret: string;
   paymentAlipaySecret: string;
   paymentUnionpaySecret: string;
+  /** Provider notifications older than this are purged from the inbox (keep it past the providers' retries). */
+  paymentNoticeRetentionMs: number;
   /** A line whose declared value (unit value x quantity) exceeds this ships in a package of its own. */
   warehouseHighValueMinor: number;
   /** Package limits; a line's units are spread over several packages to keep them. */
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     paymentWechatSecret: providerSecret("PAYMENT_WECHAT_SECRET", "dev-only-wechat-callback-key"),
     paymentAlipaySecret: providerSecret("PAYMENT_ALIPAY_SECRET", "dev-only-alipay-callback-key"),
     paymentUnionpaySecret: providerSecret("PAYMENT_UNIONPAY_SECRET", "dev-only-unionpay-callback-key"),
+    paymentNoticeRetentionMs: durationMs(env, "PAYMENT_NOTICE_RETENTION", "30d"),
     warehouseHighValueMinor: int(env, "WAREHOUSE_HIGH_VALUE_MINOR", 500_000),
     warehouseMaxPackageGrams: int(env, "WAREHOUSE_MAX_PACKAGE_GRAMS", 20_000),
     warehouseMaxPackageCm3: int(env, "WAREHOUSE_MAX_PACKAGE_CM3", 120_000),

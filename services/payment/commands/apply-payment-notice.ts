@@ -8,6 +8,7 @@ import { paymentEvents } from "../domain/payment-events";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
 import { noticeInsert, storeNotice } from "../store/notice.repo";
 import { lockCheckoutOfPayment, lockPaymentWithPaidBy, saveNoticedTransition } from "../store/payment.repo";
+import { closeAtProviders } from "./close-at-provider";
 import type { DocumentOutcome } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
 import { createDuplicateRefund, submitRefund } from "./refund-payment";
@@ -31,7 +32,8 @@ function checkedPayment(method: PaymentMethod, notice: PaymentNotice, payment: P
  * nothing is stored for an unknown payment or a wrong amount) with the attempt that paid the
  * checkout, run the payment table, then store the notice in the inbox and - only when it is new -
  * the new state with its events, in one statement (a duplicate stops there, changing nothing).
- * Money on an attempt after another paid the checkout is refunded automatically.
+ * Money on an attempt after another paid the checkout is refunded automatically; the open attempts
+ * a payment closes are closed at their providers after commit.
  */
 export async function applyPaymentNotice(
   deps: PaymentDeps,
@@ -61,15 +63,15 @@ export async function applyPaymentNotice(
     );
     const changes = t.effects.length > 0 || t.from !== t.to;
     const outcome = changes ? `${t.from} -> ${t.to}` : `${t.to}, unchanged`;
-    const duplicate = { duplicate: true, status: payment.status, events: 0, refundNo: null };
+    const duplicate = { duplicate: true, status: payment.status, events: 0, refundNo: null, closed: [] };
     if (!changes) {
       const stored = await storeNotice(tx, method, notice, source, rawBody, outcome);
-      return stored ? { duplicate: false, status: t.to, events: 0, refundNo: null } : duplicate;
+      return stored ? { duplicate: false, status: t.to, events: 0, refundNo: null, closed: [] } : duplicate;
     }
     const events = paymentEvents(payment, t.effects, notice, now);
-    // Parameters $1..$10 are the transition's; the inbox row's follow from $11.
-    const inbox = noticeInsert(11, method, notice, source, rawBody, outcome);
-    const stored = await saveNoticedTransition(tx, inbox, {
+    // Parameters $1..$11 are the transition's; the inbox row's follow from $12.
+    const inbox = noticeInsert(12, method, notice, source, rawBody, outcome);
+    const { stored, closed } = await saveNoticedTransition(tx, inbox, {
       paymentNo: payment.paymentNo,
       parentOrderNo: payment.parentOrderNo,
       to: t.to,
@@ -79,15 +81,17 @@ export async function applyPaymentNotice(
       failureReason: notice.result === "FAIL" ? (notice.reason ?? "PAYMENT_FAILED") : null,
       paidAt: new Date(notice.occurredAt),
       now,
+      closeRetryAt: new Date(now.getTime() + deps.queryAfterMs),
       events,
     });
     if (!stored) return duplicate;
     const refundNo = t.effects.includes("refundDuplicate")
       ? await createDuplicateRefund(deps, tx, payment, now)
       : null;
-    return { duplicate: false, status: t.to, events: events.length, refundNo };
+    return { duplicate: false, status: t.to, events: events.length, refundNo, closed };
   });
   if (done.events > 0) deps.committed();
   if (done.refundNo) await submitRefund(deps, done.refundNo);
+  await closeAtProviders(deps, done.closed);
   return { kind: "PAYMENT", subjectNo: notice.paymentNo, duplicate: done.duplicate, status: done.status };
 }

@@ -14,6 +14,7 @@ import {
   lockExistingCheckout,
   paymentsOfParent,
 } from "../store/payment.repo";
+import { closeAtProviders } from "./close-at-provider";
 import type { PaymentDeps } from "./payment-deps";
 
 const reusable = (p: Payment | undefined, method: PaymentMethod, amountMinor: number) =>
@@ -37,8 +38,9 @@ function checkedPreparation(caller: Caller, parentOrderNo: string, prepared: Pre
  * Starts paying a checkout with `method`. The order service first confirms ownership, that it is
  * still payable, and the stock (`prepare`). The open attempt is returned when method and amount are
  * unchanged; otherwise it is CLOSED and a new one opened at the provider - all decided under the
- * checkout's lock, so a checkout never has two open attempts and a paid one gets none. A checkout's
- * first attempt is written in one statement with its checkout row (no lock needed: nothing exists).
+ * checkout's lock, so a checkout never has two open attempts and a paid one gets none. After commit
+ * the replaced attempt is closed at its provider too (retried by the query sweep if that fails). A
+ * checkout's first attempt is written in one statement with its checkout row (no lock needed).
  */
 export async function createPayment(
   deps: PaymentDeps,
@@ -79,6 +81,7 @@ export async function createPayment(
     createdAt: now,
     paidAt: null,
     closedAt: null,
+    closedAtProvider: null,
   };
   const nextQueryAt = new Date(now.getTime() + deps.queryAfterMs);
   // The checkout's first attempt: one statement that also creates the checkout row (see insertFirstAttempt).
@@ -93,17 +96,20 @@ export async function createPayment(
     facts: { paidByAnotherAttempt: false },
     guards: PAYMENT_GUARDS,
   });
-  const result = await withTransaction(deps.pool, async (tx) => {
+  // The replaced attempt's provider close is retried from then on if the one after commit fails.
+  const closeRetryAt = nextQueryAt;
+  const decided = await withTransaction(deps.pool, async (tx) => {
     if (!(await lockExistingCheckout(tx, parentOrderNo)))
       await lockCheckout(tx, parentOrderNo, caller.userId);
-    const decided = await decideAttempt(tx, payment, nextQueryAt);
-    if (decided.paid) {
+    const decision = await decideAttempt(tx, payment, nextQueryAt, closeRetryAt);
+    if (decision.paid) {
       throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", {
         state: "PAID",
         event: "pay",
       });
     }
-    return decided.reused ?? payment; // the open attempt when a concurrent twin won
+    return decision;
   });
-  return presentCreated(result);
+  await closeAtProviders(deps, decided.replaced);
+  return presentCreated(decided.reused ?? payment); // the open attempt when a concurrent twin won
 }

@@ -16,8 +16,13 @@ export interface PaymentDeps {
   /** Each provider's callback key (configuration; an empty key refuses that provider's documents). */
   secrets: Record<PaymentMethod, string>;
   nextNumber(request: OrderNumberRequest): Promise<string>;
-  /** A PENDING payment (or refund) is first queried at its provider this long after creation. */
+  /**
+   * A PENDING payment (or refund) is first queried at its provider this long after creation; a
+   * failed provider close is first retried this long after the attempt was closed.
+   */
   queryAfterMs: number;
+  /** Provider notifications older than this are purged from the inbox. */
+  noticeRetentionMs: number;
   sandboxEnabled: boolean;
   /** Called after a commit that recorded events, so the outbox relay publishes them at once. */
   committed(): void;

@@ -1,6 +1,7 @@
 import { nextQueryAt } from "../domain/query-schedule";
 import type { SignedDocument } from "../providers/provider";
 import { claimDue, type DueItem } from "../store/query.repo";
+import { closeAtProvider } from "./close-at-provider";
 import { handleProviderDocument } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
 import { submitRefund } from "./refund-payment";
@@ -11,10 +12,21 @@ const BATCH = 50;
  * The active query (DOMAIN.md 9: a missing callback is recovered by asking the provider). Claims the
  * payments and refunds whose next query is due, asks each one's provider, and feeds any answer
  * through the same verify-and-apply path as a callback, so the inbox dedupes it against the
- * callback that may still come. A refund the provider does not know yet is submitted again.
+ * callback that may still come. A refund the provider does not know yet is submitted again. First,
+ * it retries the provider closes of CLOSED attempts that failed (same backoff, counted from the close).
  */
-export async function queryDue(deps: PaymentDeps, now: Date): Promise<{ payments: number; refunds: number }> {
+export async function queryDue(
+  deps: PaymentDeps,
+  now: Date,
+): Promise<{ closes: number; payments: number; refunds: number }> {
   const next = (item: DueItem) => nextQueryAt(item.createdAt, now, item.attempts, deps.queryAfterMs);
+  const closes = await claimDue(deps.pool, "closes", now, BATCH, next);
+  for (const item of closes) {
+    const attempt = { paymentNo: item.no, method: item.method, providerPaymentNo: item.providerNo ?? "" };
+    if (!(await closeAtProvider(deps, attempt)) && next(item) === null) {
+      deps.logger.warn("gave up closing an attempt at its provider", { paymentNo: item.no });
+    }
+  }
   const payments = await claimDue(deps.pool, "payments", now, BATCH, next);
   for (const item of payments) {
     await settle(deps, item, () => deps.providers.get(item.method).queryPayment(item.providerNo ?? ""));
@@ -24,7 +36,7 @@ export async function queryDue(deps: PaymentDeps, now: Date): Promise<{ payments
     const answered = await settle(deps, item, () => deps.providers.get(item.method).queryRefund(item.no));
     if (!answered) await submitRefund(deps, item.no);
   }
-  return { payments: payments.length, refunds: refunds.length };
+  return { closes: closes.length, payments: payments.length, refunds: refunds.length };
 }
 
 /**

@@ -20,6 +20,15 @@ export interface Payment {
   createdAt: Date;
   paidAt: Date | null;
   closedAt: Date | null;
+  /** When the provider confirmed the close: nobody can pay this attempt any more. */
+  closedAtProvider: Date | null;
+}
+
+/** An attempt we closed whose provider is still to be told (closeorder / trade.close). */
+export interface AttemptToClose {
+  paymentNo: string;
+  method: PaymentMethod;
+  providerPaymentNo: string;
 }
 
 /** REQUESTED by the order service, or DUPLICATE_PAYMENT: the payment service gives back a second payment. */

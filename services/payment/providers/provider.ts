@@ -27,6 +27,12 @@ export interface RefundRequest {
   totalMinor: number;
 }
 
+/**
+ * A provider's answer to a close: CLOSED (nobody can pay it any more), or ALREADY_PAID (the payer
+ * paid before the close arrived; that result reaches us as a notification or a query answer).
+ */
+export type CloseOutcome = "CLOSED" | "ALREADY_PAID";
+
 /** How one provider numbers things and writes its notifications (pure: no I/O). */
 export interface ProviderFormat {
   readonly method: PaymentMethod;
@@ -45,7 +51,7 @@ export interface ProviderFormat {
 
 /**
  * One payment provider behind the common interface. The sandbox implements it; a real adapter
- * (WeChat Pay, Alipay, UnionPay over HTTPS) plugs in with the same four calls. Query answers are
+ * (WeChat Pay, Alipay, UnionPay over HTTPS) plugs in with the same five calls. Query answers are
  * signed notification documents, so they go through the same verify-and-apply path as callbacks.
  */
 export interface PaymentProvider {
@@ -55,6 +61,11 @@ export interface PaymentProvider {
   createPayment(request: CreatePaymentRequest): Promise<CreatedPayment>;
   /** The provider's final word on a payment as a signed notification, or null while it has none. */
   queryPayment(providerPaymentNo: string): Promise<SignedDocument | null>;
+  /**
+   * Closes an unpaid payment so the payer can no longer pay it (WeChat Pay closeorder, Alipay
+   * trade.close); idempotent. Throws when the provider cannot be reached or refuses: the close is retried.
+   */
+  close(providerPaymentNo: string): Promise<CloseOutcome>;
   /** Asks the provider to refund; idempotent per refundNo. The result arrives as a notification. */
   refund(request: RefundRequest): Promise<{ providerRefundNo: string }>;
   queryRefund(refundNo: string): Promise<SignedDocument | null>;

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { Pool } from "pg";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
+import { OmsError } from "../../../shared/errors";
 import { signBody } from "../../../shared/webhooks/signature";
 import type { PaymentNotice, ProviderResult, RefundNotice } from "../domain/notice";
 import {
+  closeSandboxPayment,
   completeSandboxPayment,
   findSandboxPayment,
   findSandboxRefund,
@@ -13,6 +15,7 @@ import {
   type SandboxRefund,
 } from "../store/sandbox.repo";
 import type {
+  CloseOutcome,
   CreatedPayment,
   CreatePaymentRequest,
   PaymentProvider,
@@ -60,8 +63,20 @@ export class SandboxProvider implements PaymentProvider {
 
   async queryPayment(providerPaymentNo: string): Promise<SignedDocument | null> {
     const payment = await findSandboxPayment(this.pool, providerPaymentNo);
-    if (!payment || payment.status === "PENDING") return null;
+    if (!payment || payment.status === "PENDING" || payment.status === "CLOSED") return null;
     return this.paymentDocument(payment, payment.status);
+  }
+
+  /** Like closeorder / trade.close: an unpaid payment can no longer be paid; a paid one answers ALREADY_PAID. */
+  async close(providerPaymentNo: string): Promise<CloseOutcome> {
+    const payment = await closeSandboxPayment(
+      this.pool,
+      this.method,
+      providerPaymentNo,
+      wholeSecond(new Date()),
+    );
+    if (!payment) throw new OmsError("NOT_FOUND", "ORDER_NOT_EXIST", { providerPaymentNo });
+    return payment.status === "SUCCESS" ? "ALREADY_PAID" : "CLOSED";
   }
 
   async refund(request: RefundRequest): Promise<{ providerRefundNo: string }> {
@@ -84,7 +99,8 @@ export class SandboxProvider implements PaymentProvider {
 
   /**
    * The payer finished at the provider with `result`; returns the notification the provider sends
-   * for it. A FAIL after a success is still sent (out of order), but the record stays SUCCESS.
+   * for it. A FAIL after a success is still sent (out of order), but the record stays SUCCESS; a
+   * closed payment is refused (409).
    */
   async complete(providerPaymentNo: string, result: ProviderResult): Promise<SignedDocument | null> {
     const payment = await completeSandboxPayment(

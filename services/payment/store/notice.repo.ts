@@ -1,3 +1,4 @@
+import type { Pool } from "pg";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import type { NoticeSource, ProviderNotice } from "../domain/notice";
@@ -46,4 +47,23 @@ export async function storeNotice(
   const { sql, params } = noticeInsert(1, provider, notice, source, rawBody, outcome);
   const { rowCount } = await q.query(sql, params);
   return rowCount === 1;
+}
+
+/**
+ * Deletes notifications received before `olderThan`; returns the count. Chunked (like the outbox
+ * purge) so a large backlog never becomes one long lock-holding statement; SKIP LOCKED lets two
+ * purges overlap without waiting on each other.
+ */
+export async function purgeNotices(pool: Pool, olderThan: Date, chunk = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `DELETE FROM provider_notifications WHERE (provider, notification_id) IN (
+         SELECT provider, notification_id FROM provider_notifications
+         WHERE received_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [olderThan, chunk],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < chunk) return total;
+  }
 }

@@ -1,10 +1,14 @@
 import type { PaymentStatus } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outbox";
-import type { Payment } from "../domain/payment";
+import type { AttemptToClose, Payment } from "../domain/payment";
 
 const COLUMNS = `payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status, amount_minor,
-  currency, paid_minor, refunded_minor, duplicate, failure_reason, created_at, paid_at, closed_at`;
+  currency, paid_minor, refunded_minor, duplicate, failure_reason, created_at, paid_at, closed_at, closed_at_provider`;
+
+/** The attempts a statement's `closed` CTE closed, as one json column (`RETURNING` their provider numbers). */
+const CLOSED_JSON = `(SELECT json_agg(json_build_object('paymentNo', payment_no, 'method', method,
+  'providerPaymentNo', provider_payment_no)) FROM closed)`;
 
 // biome-ignore lint/suspicious/noExplicitAny: a pg row
 function toPayment(r: any): Payment {
@@ -25,6 +29,7 @@ function toPayment(r: any): Payment {
     createdAt: r.created_at,
     paidAt: r.paid_at,
     closedAt: r.closed_at,
+    closedAtProvider: r.closed_at_provider,
   };
 }
 
@@ -103,16 +108,24 @@ export async function lockExistingCheckout(q: Queryable, parentOrderNo: string):
   return rowCount === 1;
 }
 
-/** What deciding a new attempt under the checkout's lock found. */
-export type AttemptDecision = { paid: true } | { paid: false; reused: Payment | null };
+/** What deciding a new attempt under the checkout's lock found; `replaced`: the attempt it closed, if any. */
+export type AttemptDecision =
+  | { paid: true }
+  | { paid: false; reused: Payment | null; replaced: AttemptToClose[] };
 
 /**
  * Under the checkout's lock, in one statement: refuses a paid checkout (nothing written), returns
  * the open attempt when it has `p`'s method and amount, else closes the open attempt (if any) and
  * inserts `p`. The close runs before the insert (the insert reads its count), so the partial unique
- * index of open attempts never sees two.
+ * index of open attempts never sees two. A closed attempt owes its provider a close, due (for the
+ * sweep) at `closeRetryAt`: the caller requests it at once after commit.
  */
-export async function decideAttempt(q: Queryable, p: Payment, nextQueryAt: Date): Promise<AttemptDecision> {
+export async function decideAttempt(
+  q: Queryable,
+  p: Payment,
+  nextQueryAt: Date,
+  closeRetryAt: Date,
+): Promise<AttemptDecision> {
   const { rows } = await q.query(
     `WITH attempts AS (
        SELECT ${COLUMNS} FROM payments WHERE parent_order_no = $2
@@ -120,9 +133,9 @@ export async function decideAttempt(q: Queryable, p: Payment, nextQueryAt: Date)
        SELECT EXISTS (SELECT 1 FROM attempts WHERE status = 'SUCCEEDED' AND NOT duplicate) AS paid,
          EXISTS (SELECT 1 FROM attempts WHERE status = 'PENDING' AND method = $4 AND amount_minor = $8) AS reuse
      ), closed AS (
-       UPDATE payments SET status = 'CLOSED', closed_at = $11, updated_at = now()
+       UPDATE payments SET status = 'CLOSED', closed_at = $11, next_close_at = $12, updated_at = now()
        WHERE parent_order_no = $2 AND status = 'PENDING' AND (SELECT NOT paid AND NOT reuse FROM verdict)
-       RETURNING payment_no
+       RETURNING payment_no, method, provider_payment_no
      ), inserted AS (
        INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
          amount_minor, currency, next_query_at, created_at)
@@ -131,13 +144,13 @@ export async function decideAttempt(q: Queryable, p: Payment, nextQueryAt: Date)
        FROM verdict WHERE NOT paid AND NOT reuse AND (SELECT count(*) FROM closed) >= 0
        RETURNING payment_no
      )
-     SELECT v.paid, v.reuse, a.*
+     SELECT v.paid, v.reuse, a.*, ${CLOSED_JSON} AS replaced
      FROM verdict v LEFT JOIN attempts a ON v.reuse AND a.status = 'PENDING'`,
-    attemptValues(p, nextQueryAt),
+    [...attemptValues(p, nextQueryAt), closeRetryAt],
   );
   const r = rows[0];
   if (r.paid) return { paid: true };
-  return { paid: false, reused: r.reuse ? toPayment(r) : null };
+  return { paid: false, reused: r.reuse ? toPayment(r) : null, replaced: r.replaced ?? [] };
 }
 
 /** Locks the checkout of a payment (found by its number); nothing when there is no such payment. */
@@ -179,6 +192,8 @@ export interface PaymentTransitionWrite {
   /** When the provider says the money arrived (used when `recordPaid`). */
   paidAt: Date;
   now: Date;
+  /** When the sweep retries the provider close of an attempt closed here, unless requested at once. */
+  closeRetryAt: Date;
   events: EventEnvelope[];
 }
 
@@ -193,9 +208,10 @@ const TRANSITION_PARAMS = (w: PaymentTransitionWrite) => [
   w.parentOrderNo,
   JSON.stringify(w.events),
   w.paidAt,
+  w.closeRetryAt,
 ];
 
-/** The transition's CTEs (parameters $1..$10), each applied only when `condition` holds. */
+/** The transition's CTEs (parameters $1..$11), each applied only when `condition` holds. */
 const transitionCtes = (condition: string) => `updated AS (
        UPDATE payments SET status = $2,
          paid_minor = CASE WHEN $3 THEN amount_minor ELSE paid_minor END,
@@ -204,23 +220,25 @@ const transitionCtes = (condition: string) => `updated AS (
          next_query_at = CASE WHEN $2 = 'SUCCEEDED' THEN NULL ELSE next_query_at END, updated_at = now()
        WHERE payment_no = $1 AND ${condition}
      ), closed AS (
-       UPDATE payments SET status = 'CLOSED', closed_at = $5, updated_at = now()
+       UPDATE payments SET status = 'CLOSED', closed_at = $5, next_close_at = $11, updated_at = now()
        WHERE $7 AND parent_order_no = $8 AND status = 'PENDING' AND payment_no <> $1 AND ${condition}
+       RETURNING payment_no, method, provider_payment_no
      ), events AS (${outboxInsertSql("$9")} WHERE ${condition})`;
 
 /**
  * Stores a notification in the inbox and, only when it is new, writes the transition it causes with
- * its events - one statement. False when the notification was stored before (nothing written).
+ * its events - one statement. `stored` is false when the notification was stored before (nothing
+ * written); `closed` lists the other attempts it closed, whose providers are owed a close.
  */
 export async function saveNoticedTransition(
   q: Queryable,
   inbox: { sql: string; params: unknown[] },
   w: PaymentTransitionWrite,
-): Promise<boolean> {
+): Promise<{ stored: boolean; closed: AttemptToClose[] }> {
   const { rows } = await q.query(
     `WITH notice AS (${inbox.sql}), ${transitionCtes("EXISTS (SELECT 1 FROM notice)")}
-     SELECT count(*)::int AS stored FROM notice`,
+     SELECT count(*)::int AS stored, ${CLOSED_JSON} AS closed FROM notice`,
     [...TRANSITION_PARAMS(w), ...inbox.params],
   );
-  return rows[0].stored === 1;
+  return { stored: rows[0].stored === 1, closed: rows[0].closed ?? [] };
 }

@@ -10,9 +10,11 @@ export interface SandboxPayment {
   method: PaymentMethod;
   paymentNo: string;
   amountMinor: number;
-  status: "PENDING" | ProviderResult;
+  /** CLOSED: the merchant closed it unpaid; the payer can no longer pay it. */
+  status: "PENDING" | ProviderResult | "CLOSED";
   succeededAt: Date | null;
   failedAt: Date | null;
+  closedAt: Date | null;
 }
 
 export interface SandboxRefund {
@@ -33,6 +35,7 @@ const toPayment = (r: any): SandboxPayment => ({
   status: r.status,
   succeededAt: r.succeeded_at,
   failedAt: r.failed_at,
+  closedAt: r.closed_at,
 });
 
 /**
@@ -41,7 +44,7 @@ const toPayment = (r: any): SandboxPayment => ({
  */
 export async function openSandboxPayment(
   pool: Pool,
-  p: Omit<SandboxPayment, "status" | "succeededAt" | "failedAt">,
+  p: Omit<SandboxPayment, "status" | "succeededAt" | "failedAt" | "closedAt">,
 ) {
   const { rows } = await pool.query(
     `WITH opened AS (
@@ -72,7 +75,11 @@ export async function findSandboxPayment(
   return rows[0] ? toPayment(rows[0]) : null;
 }
 
-/** Records the payer's outcome: a success is final at the provider too; the first time of each result is kept. */
+/**
+ * Records the payer's outcome: a success is final at the provider too; the first time of each result
+ * is kept. A payment the merchant closed takes no result: 409 INVALID_TRANSITION `{state: "CLOSED"}`.
+ * Null for an unknown payment.
+ */
 export async function completeSandboxPayment(
   pool: Pool,
   providerPaymentNo: string,
@@ -80,12 +87,48 @@ export async function completeSandboxPayment(
   at: Date,
 ): Promise<SandboxPayment | null> {
   const { rows } = await pool.query(
-    `UPDATE sandbox_payments SET
-       status = CASE WHEN status = 'SUCCESS' THEN 'SUCCESS' ELSE $2 END,
-       succeeded_at = CASE WHEN $2 = 'SUCCESS' THEN COALESCE(succeeded_at, $3) ELSE succeeded_at END,
-       failed_at = CASE WHEN $2 = 'FAIL' THEN COALESCE(failed_at, $3) ELSE failed_at END
-     WHERE provider_payment_no = $1 RETURNING *`,
+    `WITH completed AS (
+       UPDATE sandbox_payments SET
+         status = CASE WHEN status = 'SUCCESS' THEN 'SUCCESS' ELSE $2 END,
+         succeeded_at = CASE WHEN $2 = 'SUCCESS' THEN COALESCE(succeeded_at, $3) ELSE succeeded_at END,
+         failed_at = CASE WHEN $2 = 'FAIL' THEN COALESCE(failed_at, $3) ELSE failed_at END
+       WHERE provider_payment_no = $1 AND status <> 'CLOSED' RETURNING *
+     )
+     SELECT true AS completed, * FROM completed
+     UNION ALL
+     SELECT false, * FROM sandbox_payments
+     WHERE provider_payment_no = $1 AND NOT EXISTS (SELECT 1 FROM completed)`,
     [providerPaymentNo, result, at],
+  );
+  const row = rows[0];
+  // Found but not completed: the row was (or, under a concurrent close, became) CLOSED.
+  if (row && !row.completed) {
+    throw new OmsError("INVALID_TRANSITION", "The merchant closed this payment: it can no longer be paid", {
+      state: "CLOSED",
+      event: "complete",
+      providerPaymentNo,
+    });
+  }
+  return row ? toPayment(row) : null;
+}
+
+/**
+ * Closes a payment at the provider (its closeorder / trade.close): an unpaid one (PENDING or FAIL)
+ * becomes CLOSED, keeping the first close time; a paid one stays SUCCESS. One statement, so it and a
+ * concurrent completion serialise on the row: whichever comes first wins. Null for an unknown payment.
+ */
+export async function closeSandboxPayment(
+  pool: Pool,
+  method: PaymentMethod,
+  providerPaymentNo: string,
+  at: Date,
+): Promise<SandboxPayment | null> {
+  const { rows } = await pool.query(
+    `UPDATE sandbox_payments SET
+       status = CASE WHEN status = 'SUCCESS' THEN 'SUCCESS' ELSE 'CLOSED' END,
+       closed_at = CASE WHEN status = 'SUCCESS' THEN closed_at ELSE COALESCE(closed_at, $3) END
+     WHERE provider_payment_no = $1 AND method = $2 RETURNING *`,
+    [providerPaymentNo, method, at],
   );
   return rows[0] ? toPayment(rows[0]) : null;
 }

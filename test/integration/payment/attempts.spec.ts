@@ -1,11 +1,22 @@
 import "./payment-env";
 import { randomUUID } from "node:crypto";
+import type { PaymentService } from "../../../services/payment/payment.service";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { buyer, count, eventually, usePaymentSystem } from "./payment-harness";
 
 describe("payment attempts of one checkout", () => {
   const sys = usePaymentSystem();
   const { call } = sys;
+  afterEach(() => jest.restoreAllMocks());
+  /** The service's own provider instance, to hold back its query answers in a race. */
+  const provider = (method: PaymentMethod) =>
+    (sys.broker.getLocalService("payment") as unknown as PaymentService).deps.providers.get(method);
+  /** The payer pays at the provider, but we hear nothing yet: no callback, and queries answer "no result". */
+  async function paidUnheard(method: PaymentMethod, providerPaymentNo: string) {
+    const query = jest.spyOn(provider(method), "queryPayment").mockResolvedValue(null);
+    await complete(providerPaymentNo, "SUCCESS", { noCallback: true });
+    return query;
+  }
   const row = async (paymentNo: string) =>
     (
       await sys.pool.query(
@@ -25,8 +36,11 @@ describe("payment attempts of one checkout", () => {
     const pay = (method: PaymentMethod) => call("payment.create", { parentOrderNo, method }, buyer(buyerId));
     return { buyerId, parentOrderNo, pay };
   }
-  const complete = (providerPaymentNo: string, result: "SUCCESS" | "FAIL" = "SUCCESS") =>
-    call("payment.sandboxComplete", { providerPaymentNo, result });
+  const complete = (providerPaymentNo: string, result: "SUCCESS" | "FAIL" = "SUCCESS", extra: object = {}) =>
+    call("payment.sandboxComplete", { providerPaymentNo, result, ...extra });
+  const closeResult = async (paymentNo: string) =>
+    (await sys.pool.query("SELECT close_result FROM payments WHERE payment_no = $1", [paymentNo])).rows[0]
+      ?.close_result;
 
   it("replaces the open attempt when the buyer picks another method, and reuses it for the same one", async () => {
     const c = checkout();
@@ -62,8 +76,12 @@ describe("payment attempts of one checkout", () => {
   it("pays the checkout with a late success on a replaced attempt when nothing else paid", async () => {
     const c = checkout();
     const first = await c.pay("WECHAT");
+    // The payer paid the first attempt just before switching: the provider refuses to close it.
+    const query = await paidUnheard("WECHAT", first.providerPaymentNo);
     const second = await c.pay("UNIONPAY");
-    await complete(first.providerPaymentNo);
+    expect(await closeResult(first.paymentNo)).toBe("ALREADY_PAID");
+    await complete(first.providerPaymentNo); // its callback at last
+    query.mockRestore();
     expect(await row(first.paymentNo)).toMatchObject({
       status: "SUCCEEDED",
       duplicate: false,
@@ -71,18 +89,26 @@ describe("payment attempts of one checkout", () => {
     });
     expect((await row(second.paymentNo)).status).toBe("CLOSED");
     expect(await outbox("payment.succeeded", first.paymentNo)).toBe(1);
-    // The other attempt's money arriving now is a duplicate, refunded automatically.
-    await complete(second.providerPaymentNo);
-    expect(await row(second.paymentNo)).toMatchObject({ status: "SUCCEEDED", duplicate: true });
+    // The payment closed the other attempt at its provider too: its payer can no longer pay it.
+    expect(await closeResult(second.paymentNo)).toBe("CLOSED");
+    await expect(complete(second.providerPaymentNo)).rejects.toMatchObject({
+      type: "INVALID_TRANSITION",
+      code: 409,
+    });
+    expect(await row(second.paymentNo)).toMatchObject({ status: "CLOSED", duplicate: false, paid_minor: 0 });
     expect(await outbox("payment.succeeded", second.paymentNo)).toBe(0);
   });
 
   it("refunds a late success on a replaced attempt once another attempt paid the checkout", async () => {
     const c = checkout(7_700);
     const first = await c.pay("ALIPAY");
+    // Paid at the provider before the switch, but heard of only after the new attempt paid.
+    const query = await paidUnheard("ALIPAY", first.providerPaymentNo);
     const second = await c.pay("WECHAT");
+    expect(await closeResult(first.paymentNo)).toBe("ALREADY_PAID");
     await complete(second.providerPaymentNo);
     await complete(first.providerPaymentNo);
+    query.mockRestore();
     expect(await row(first.paymentNo)).toMatchObject({
       status: "SUCCEEDED",
       duplicate: true,
