@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import autocannon from "autocannon";
+import { connect } from "nats";
 import { cleanupRun } from "../test/support/cleanup";
 import { request } from "../test/support/http";
 import { freePort, spawnSystem } from "../test/support/processes";
@@ -35,6 +36,101 @@ export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+// Kernel clock ticks per second, in which /proc/<pid>/stat counts CPU time (100 on Linux x86_64).
+const CLOCK_TICKS = 100;
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is the 1st, utime the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function processesNamed(names: string[]): Map<string, number[]> {
+  const found = new Map<string, number[]>(names.map((n) => [n, []]));
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const name = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
+      found.get(name)?.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found;
+}
+
+const BACKING_SERVICES = ["postgres", "nats-server", "redis-server"];
+
+/**
+ * Where the machine's CPU went during a stretch of load, per unit of work: the system's
+ * processes, PostgreSQL (all its backends), NATS, Redis, and this load generator. On a machine
+ * running nothing else, this is the whole CPU cost of an order.
+ */
+export class CpuMeter {
+  private start = new Map<string, number>();
+
+  constructor(private readonly systemPids: number[]) {
+    this.start = this.read();
+  }
+
+  private read(): Map<string, number> {
+    const totals = new Map<string, number>();
+    const sum = (pids: number[]) => pids.reduce((s, pid) => s + cpuSecondsOf(pid), 0);
+    totals.set("system", sum(this.systemPids));
+    for (const [name, pids] of processesNamed(BACKING_SERVICES)) totals.set(name, sum(pids));
+    const self = process.cpuUsage();
+    totals.set("load generator", (self.user + self.system) / 1e6);
+    return totals;
+  }
+
+  /** CPU milliseconds per unit since construction, e.g. "system 9.1, postgres 7.9, ... = 19.3 ms". */
+  perUnit(units: number): string {
+    const now = this.read();
+    // PostgreSQL backends that ended meanwhile are missed; the pools keep theirs for the whole run.
+    const parts = [...now].map(
+      ([name, total]) => [name, ((total - (this.start.get(name) ?? 0)) * 1000) / units] as const,
+    );
+    const sum = parts.reduce((s, [, ms]) => s + ms, 0);
+    return `${parts.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(", ")} = ${sum.toFixed(1)} ms`;
+  }
+}
+
+/** Messages the run's durable consumers have not acknowledged yet, over all its streams. */
+async function consumerBacklog(natsUrl: string): Promise<number> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await nc.jetstreamManager();
+    let backlog = 0;
+    for await (const stream of jsm.streams.list()) {
+      if (!stream.config.name.startsWith(`${BENCH_RUN_ID}_`)) continue;
+      for await (const consumer of jsm.consumers.list(stream.config.name)) {
+        backlog += consumer.num_pending + consumer.num_ack_pending;
+      }
+    }
+    return backlog;
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Waits until the consumers downstream (statistics, notifications, warehouse...) have caught
+ * up with what the load produced; returns the seconds it took. A rate that leaves a backlog
+ * is not sustainable, so the benchmarks count this time in.
+ */
+export async function consumersCaughtUp(
+  natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222",
+): Promise<number> {
+  const started = performance.now();
+  while ((await consumerBacklog(natsUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  return (performance.now() - started) / 1000;
 }
 
 /** The system under test: its gateway and the pids of its processes. */

@@ -1,7 +1,7 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
 import { devToken, request } from "../test/support/http";
-import { type BenchSystem, peakRssMb, withSystem } from "./bench-support";
+import { type BenchSystem, CpuMeter, consumersCaughtUp, peakRssMb, withSystem } from "./bench-support";
 
 /**
  * Place-and-pay, the flow a storefront runs: create the order, create the
@@ -62,6 +62,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
   for (const concurrency of [1, 8, 32]) {
     const latencies: number[] = [];
     let errors = 0;
+    const cpu = new CpuMeter(pids);
     const end = Date.now() + duration;
     await Promise.all(
       Array.from({ length: concurrency }, async (_x, w) => {
@@ -80,6 +81,12 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
     const rate = Math.round((latencies.length / (duration / 1000)) * 10) / 10;
     console.log(
       `${concurrency} | ${rate} | ${percentile(latencies, 50)} | ${percentile(latencies, 99)} | ${errors}`,
+    );
+    const catchUp = await consumersCaughtUp();
+    const sustained = Math.round((latencies.length / (duration / 1000 + catchUp)) * 10) / 10;
+    console.log(
+      `  consumers caught up ${catchUp.toFixed(1)} s after the load: ${sustained} paid orders/s sustained;` +
+        ` CPU per paid order, catching up included: ${cpu.perUnit(latencies.length)}`,
     );
   }
 

@@ -1,7 +1,7 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
 import { devToken } from "../test/support/http";
-import { load, peakRssMb, withSystem } from "./bench-support";
+import { CpuMeter, consumersCaughtUp, load, peakRssMb, withSystem } from "./bench-support";
 
 /**
  * Order placement through the HTTP gateway, all services in one process:
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     console.log("concurrency | orders/s | p50 ms | p99 ms | non-2xx");
     for (const connections of [1, 8, 32]) {
       let n = 0;
+      const cpu = new CpuMeter(pids);
       const figures = await load({
         url: `${baseUrl}/api/v1/orders`,
         method: "POST",
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
       });
       console.log(
         `${connections} | ${figures.perSecond} | ${figures.p50} | ${figures.p99} | ${figures.non2xx}`,
+      );
+      const catchUp = await consumersCaughtUp();
+      const sustained = Math.round((figures.ok / (duration + catchUp)) * 10) / 10;
+      console.log(
+        `  consumers caught up ${catchUp.toFixed(1)} s after the load: ${sustained} orders/s sustained;` +
+          ` CPU per order, catching up included: ${cpu.perUnit(figures.ok)}`,
       );
     }
     console.log(`peak RSS of the system process: ${pids.map(peakRssMb).join(" + ")} MB`);
