@@ -29,6 +29,25 @@ export async function consumeOnce<T>(
   });
 }
 
+/** A consumer's inbox key for one event. */
+export interface InboxKey {
+  consumer: string;
+  eventId: string;
+}
+
+/**
+ * For an effect that is ONE statement: a CTE `inbox_row` recording the event for the consumer
+ * (parameters $n and $n+1), empty when it was recorded before. The statement gates its rows on
+ * `EXISTS (SELECT 1 FROM inbox_row)`, so the inbox row and the effect commit together in one
+ * round trip instead of a four-statement transaction; a concurrent duplicate waits on the key,
+ * then finds it taken and changes nothing, as with `consumeOnce`.
+ */
+export const inboxRowCte = (n: number) =>
+  `inbox_row AS (INSERT INTO inbox (consumer, event_id) VALUES ($${n}, $${n + 1}) ON CONFLICT DO NOTHING RETURNING 1)`;
+
+/** The parameters `inboxRowCte` reads. */
+export const inboxRowParams = (key: InboxKey) => [key.consumer, key.eventId];
+
 /**
  * Deletes inbox rows processed before `olderThan`. Keep them longer than any
  * redelivery can arrive (stream max age plus outbox retries), or duplicates pass.

@@ -1,13 +1,15 @@
 import type { Queryable } from "../../../shared/db/pool";
+import { type InboxKey, inboxRowCte, inboxRowParams } from "../../../shared/outbox/inbox";
 import { BUCKET_LOWER_BOUNDS_MINOR } from "./stats-figures";
 import { STATS_TIME_ZONE } from "./stats-period";
 
 /**
  * The daily figures' increments for one fact about one child order, each ONE statement that reads the
- * order (and its lines) from the order's own tables and upserts every counter it moves. They run in the
- * transaction of the consumer's inbox row, so an event counts once. Rows are locked in a fixed order
+ * order (and its lines) from the order's own tables and upserts every counter it moves, and records the
+ * event in the consumer's inbox in the same statement (`inboxRowCte`), so an event counts once. Rows are locked in a fixed order
  * (stats_daily first, then days and SKUs ascending) so concurrent handlers cannot deadlock on them.
- * Each returns false when the order is not there (or not paid, for `recordPaid`): nothing was counted.
+ * Each returns false when the order is not there (or not paid, for `recordPaid`) or the event was counted
+ * before: nothing was counted.
  */
 
 /** The Asia/Shanghai calendar day of a timestamptz expression. */
@@ -16,11 +18,11 @@ export const shanghaiDaySql = (expr: string) => `((${expr}) AT TIME ZONE '${STAT
 const counted = (rows: { n: number }[]) => (rows[0]?.n ?? 0) > 0;
 
 /** A child order was created: orders, per province / channel / SKU (ordered), the ordering user. */
-export async function recordPlaced(q: Queryable, orderNo: string): Promise<boolean> {
+export async function recordPlaced(q: Queryable, orderNo: string, once: InboxKey): Promise<boolean> {
   const { rows } = await q.query<{ n: number }>(
-    `WITH o AS (
+    `WITH ${inboxRowCte(2)}, o AS (
        SELECT shop_id, buyer_id, province, source_channel, ${shanghaiDaySql("created_at")} AS day
-       FROM orders WHERE order_no = $1
+       FROM orders WHERE order_no = $1 AND EXISTS (SELECT 1 FROM inbox_row)
      ), l AS (
        SELECT sku_id, max(title) AS title, sum(quantity)::int AS units, sum(paid_minor)::bigint AS amount
        FROM order_lines WHERE order_no = $1 GROUP BY sku_id
@@ -49,7 +51,7 @@ export async function recordPlaced(q: Queryable, orderNo: string): Promise<boole
        ON CONFLICT (shop_id, day, buyer_id) DO UPDATE SET ordered = true WHERE NOT s.ordered
      )
      SELECT count(*)::int AS n FROM o`,
-    [orderNo],
+    [orderNo, ...inboxRowParams(once)],
   );
   return counted(rows);
 }
@@ -59,13 +61,13 @@ export async function recordPlaced(q: Queryable, orderNo: string): Promise<boole
  * payment, whose money is then refunded): GMV and paid orders on the paid day, the creation day's funnel,
  * bucket, province, channel, SKUs (paid), the paying user and the first paid day with the shop and platform.
  */
-export async function recordPaid(q: Queryable, orderNo: string): Promise<boolean> {
+export async function recordPaid(q: Queryable, orderNo: string, once: InboxKey): Promise<boolean> {
   const { rows } = await q.query<{ n: number }>(
-    `WITH o AS (
+    `WITH ${inboxRowCte(3)}, o AS (
        SELECT shop_id, buyer_id, province, source_channel, paid_minor,
          ${shanghaiDaySql("created_at")} AS created_day, ${shanghaiDaySql("paid_at")} AS day,
          width_bucket(paid_minor, $2::bigint[]) AS bucket
-       FROM orders WHERE order_no = $1 AND paid_at IS NOT NULL
+       FROM orders WHERE order_no = $1 AND paid_at IS NOT NULL AND EXISTS (SELECT 1 FROM inbox_row)
      ), l AS (
        SELECT sku_id, sum(quantity)::int AS units, sum(paid_minor)::bigint AS amount
        FROM order_lines WHERE order_no = $1 GROUP BY sku_id
@@ -108,7 +110,7 @@ export async function recordPaid(q: Queryable, orderNo: string): Promise<boolean
          WHERE EXCLUDED.first_paid_day < s.first_paid_day
      )
      SELECT count(*)::int AS n FROM o`,
-    [orderNo, BUCKET_LOWER_BOUNDS_MINOR],
+    [orderNo, BUCKET_LOWER_BOUNDS_MINOR, ...inboxRowParams(once)],
   );
   return counted(rows);
 }
@@ -118,16 +120,20 @@ export async function recordStep(
   q: Queryable,
   orderNo: string,
   step: "shipped" | "completed",
+  once: InboxKey,
 ): Promise<boolean> {
   const column = step === "shipped" ? "cohort_shipped" : "cohort_completed";
   const { rows } = await q.query<{ n: number }>(
-    `WITH o AS (SELECT shop_id, ${shanghaiDaySql("created_at")} AS day FROM orders WHERE order_no = $1),
+    `WITH ${inboxRowCte(2)}, o AS (
+       SELECT shop_id, ${shanghaiDaySql("created_at")} AS day FROM orders
+       WHERE order_no = $1 AND EXISTS (SELECT 1 FROM inbox_row)
+     ),
      daily AS (
        INSERT INTO stats_daily AS s (shop_id, day, ${column}) SELECT shop_id, day, 1 FROM o
        ON CONFLICT (shop_id, day) DO UPDATE SET ${column} = s.${column} + 1
      )
      SELECT count(*)::int AS n FROM o`,
-    [orderNo],
+    [orderNo, ...inboxRowParams(once)],
   );
   return counted(rows);
 }
@@ -138,9 +144,10 @@ export async function recordRefund(
   orderNo: string,
   amountMinor: number,
   at: Date,
+  once: InboxKey,
 ): Promise<boolean> {
   const { rows } = await q.query<{ n: number }>(
-    `WITH o AS (SELECT shop_id FROM orders WHERE order_no = $1),
+    `WITH ${inboxRowCte(4)}, o AS (SELECT shop_id FROM orders WHERE order_no = $1 AND EXISTS (SELECT 1 FROM inbox_row)),
      daily AS (
        INSERT INTO stats_daily AS s (shop_id, day, refunds, refund_minor)
        SELECT shop_id, ${shanghaiDaySql("$3::timestamptz")}, 1, $2::bigint FROM o
@@ -148,7 +155,7 @@ export async function recordRefund(
          SET refunds = s.refunds + 1, refund_minor = s.refund_minor + EXCLUDED.refund_minor
      )
      SELECT count(*)::int AS n FROM o`,
-    [orderNo, amountMinor, at],
+    [orderNo, amountMinor, at, ...inboxRowParams(once)],
   );
   return counted(rows);
 }
