@@ -7,7 +7,7 @@ import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
 import type { OrderService } from "./order.service";
 import { packagesOf } from "./order-fulfilment";
-import { findOrder, findOrders, findParent, readTimeline } from "./store/order.repo";
+import { findCheckout, findOrder, readTimeline } from "./store/order.repo";
 import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";
 import { readOrderTimers } from "./store/order-type.repo";
 
@@ -48,8 +48,8 @@ export async function timeline(svc: OrderService, caller: Caller, orderNo: strin
 
 /** The parent order with the children the caller may see; payable is what the open children still owe. */
 export async function parent(svc: OrderService, caller: Caller, parentOrderNo: string) {
-  const found = await findParent(svc.pool, parentOrderNo);
-  const children = (await findOrders(svc.pool, { parentOrderNo })).filter((c) => canSee(caller, c));
+  const { parent: found, children: all } = await findCheckout(svc.pool, parentOrderNo);
+  const children = all.filter((c) => canSee(caller, c));
   if (!found || children.length === 0) throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
   const open = children.filter((c) => c.status !== "CLOSED");
   return {

@@ -2,20 +2,14 @@ import type { PoolClient } from "pg";
 import type { ReservedLine } from "../../../shared/contracts/inventory.contract";
 import type { PaymentSucceededPayload, RefundParams } from "../../../shared/contracts/payment.contract";
 import type { ReleasePartParams } from "../../../shared/contracts/promotion.contract";
-import { newEvent, outboxInsertSql } from "../../../shared/outbox/outbox";
+import { newEvent } from "../../../shared/outbox/outbox";
 import { apply, type TimelineEntry } from "../../../shared/state-machine/engine";
 import { childHolds } from "../domain/holds";
 import type { ChildOrder } from "../domain/order";
 import { DEFAULT_ORDER_TIMERS } from "../domain/order-config";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
 import { ORDER_EVENTS, type OrderClosedPayload, type OrderPaidPayload } from "../order.events";
-import {
-  appendTimeline,
-  findOrders,
-  findParent,
-  updateLineWarehouses,
-  updateOrder,
-} from "../store/order.repo";
+import { findCheckout, writeSettlement } from "../store/order.repo";
 
 /** What settling a payment needs from other services; every call is idempotent, so redelivery is safe. */
 export interface PaymentCalls {
@@ -43,7 +37,8 @@ export interface Settlement {
  * deducted and paid, or closed OUT_OF_STOCK and refunded; whatever of the
  * amount no child kept (orders closed meanwhile, a second payment of a paid
  * checkout) is refunded. Coupons are redeemed for what was paid, returned
- * for what was not. State, timeline and events are written in `tx`.
+ * for what was not. State, timeline and events are written in `tx`, in one
+ * statement.
  */
 export async function settlePayment(
   tx: PoolClient,
@@ -51,11 +46,11 @@ export async function settlePayment(
   calls: PaymentCalls,
   now: Date,
 ): Promise<Settlement> {
-  const children = await findOrders(tx, { parentOrderNo: p.parentOrderNo }, true);
+  const { parent, children } = await findCheckout(tx, p.parentOrderNo, true);
   const ctx = { now, actor: "payment", role: "system" as const, requestId: null, eventId: null };
   const paid: ChildOrder[] = [];
   const closedOutOfStock: ChildOrder[] = [];
-  const entries: { order: ChildOrder; entry: TimelineEntry }[] = [];
+  const timeline: { orderNo: string; entry: TimelineEntry }[] = [];
   for (const child of children.filter((c) => c.status === "PENDING_PAYMENT")) {
     const sold = await calls.deduct(child.orderNo);
     const stockAvailable = sold !== null;
@@ -82,7 +77,7 @@ export async function settlePayment(
       );
       paid.push(child);
     }
-    entries.push({ order: child, entry: result.timelineEntry });
+    timeline.push({ orderNo: child.orderNo, entry: result.timelineEntry });
   }
 
   for (const child of closedOutOfStock) {
@@ -91,7 +86,6 @@ export async function settlePayment(
       refundOf(p, child.orderNo, child.amounts.payableMinor, "OUT_OF_STOCK", `out-of-stock:${child.orderNo}`),
     );
   }
-  const parent = await findParent(tx, p.parentOrderNo);
   // A checkout that used no coupons or coins has no promotion lock to redeem or return.
   const locked = (parent?.couponIds.length ?? 0) > 0 || (parent?.coinsUsed ?? 0) > 0;
   if (locked && paid.length > 0) {
@@ -120,13 +114,10 @@ export async function settlePayment(
         facts: { stockAvailable: false },
         guards: STANDARD_ORDER_GUARDS,
       });
-      entries.push({ order: child, entry: late.timelineEntry });
+      timeline.push({ orderNo: child.orderNo, entry: late.timelineEntry });
     }
   }
 
-  for (const child of [...paid, ...closedOutOfStock]) await updateOrder(tx, child);
-  for (const child of paid) await updateLineWarehouses(tx, child);
-  for (const { order, entry } of entries) await appendTimeline(tx, order.orderNo, [entry]);
   const events = [
     ...paid.map((c) =>
       newEvent<OrderPaidPayload>(
@@ -166,7 +157,7 @@ export async function settlePayment(
       ),
     ),
   ];
-  if (events.length > 0) await tx.query(outboxInsertSql("$1"), [JSON.stringify(events)]);
+  await writeSettlement(tx, { orders: [...paid, ...closedOutOfStock], timeline, events });
   return {
     paid,
     closedOutOfStock,

@@ -1,4 +1,4 @@
-import type { ChildOrder, OrderLine } from "../domain/order";
+import type { ChildOrder, OrderLine, ParentOrder } from "../domain/order";
 
 /** A row of `orders` as pg returns it (bigints already numbers). */
 export interface OrderRow {
@@ -67,6 +67,38 @@ export interface LineRow {
   campaign_id: string | null;
   refunded_minor: number;
   refunded_quantity: number;
+}
+
+/** A row of `parent_orders`; its timestamps are strings when it comes as JSON (`to_jsonb(p)`). */
+export interface ParentRow {
+  parent_order_no: string;
+  buyer_id: string;
+  order_type: ParentOrder["orderType"];
+  source_channel: ParentOrder["sourceChannel"];
+  totals: ParentOrder["totals"];
+  coupon_ids: string[];
+  coins_used: number;
+  member_tier: string | null;
+  price_steps: ParentOrder["priceSteps"];
+  payment_deadline: Date | string;
+  created_at: Date | string;
+}
+
+/** Maps a parent row to the domain parent order. */
+export function toParentOrder(r: ParentRow): ParentOrder {
+  return {
+    parentOrderNo: r.parent_order_no,
+    buyerId: r.buyer_id,
+    orderType: r.order_type,
+    sourceChannel: r.source_channel,
+    totals: r.totals,
+    couponIds: r.coupon_ids,
+    coinsUsed: r.coins_used,
+    memberTier: r.member_tier,
+    priceSteps: r.price_steps,
+    paymentDeadline: new Date(r.payment_deadline),
+    createdAt: new Date(r.created_at),
+  };
 }
 
 /** Maps a line row to the domain line. */

@@ -2,7 +2,14 @@ import type { Queryable } from "../../../shared/db/pool";
 import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outbox";
 import type { TimelineEntry } from "../../../shared/state-machine/engine";
 import type { ChildOrder, ParentOrder } from "../domain/order";
-import { type LineRow, type OrderRow, toChildOrder, toLine } from "./order-rows";
+import {
+  type LineRow,
+  type OrderRow,
+  type ParentRow,
+  toChildOrder,
+  toLine,
+  toParentOrder,
+} from "./order-rows";
 
 /** A whole checkout as it is written: orders, their first timeline entries and their events. */
 export interface CheckoutWrite {
@@ -90,6 +97,7 @@ function timelineInsertSql(param: string): string {
        event text, "from" text, "to" text, reason text, "requestId" text, "eventId" text, changes jsonb)`;
 }
 
+/** An order as a row of `orders` (the checkout insert reads the columns it sets, an update those it changes). */
 function orderToRow(o: ChildOrder) {
   const a = o.amounts;
   return {
@@ -116,6 +124,25 @@ function orderToRow(o: ChildOrder) {
     buyer_note: o.buyerNote,
     payment_deadline: o.paymentDeadline,
     created_at: o.createdAt,
+    after_sales_status: o.afterSalesStatus,
+    price_adjustment_minor: a.priceAdjustmentMinor,
+    paid_minor: a.paidMinor,
+    refunded_minor: a.refundedMinor,
+    merchant_note: o.merchantNote,
+    reviewed: o.reviewed,
+    paid_at: o.paidAt,
+    shipped_at: o.shippedAt,
+    delivered_at: o.deliveredAt,
+    confirmed_at: o.confirmedAt,
+    completed_at: o.completedAt,
+    auto_confirm_at: o.autoConfirmAt,
+    finish_at: o.finishAt,
+    ship_by: o.shipBy,
+    ship_overdue_at: o.shipOverdueAt,
+    review: o.review,
+    closed_at: o.closedAt,
+    close_reason: o.closeReason,
+    payment_no: o.paymentNo,
   };
 }
 
@@ -142,6 +169,10 @@ function lineToRow(orderNo: string, l: ChildOrder["lines"][number]) {
   };
 }
 
+/** The lines of the order row `o` as a JSON array in position order, selected beside the row. */
+const LINES_OF_O = `(SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM order_lines l
+                  WHERE l.order_no = o.order_no)`;
+
 /** Child orders with their lines, in one round trip; `forUpdate` locks the order rows for a state change. */
 export async function findOrders(
   q: Queryable,
@@ -150,8 +181,7 @@ export async function findOrders(
 ): Promise<ChildOrder[]> {
   const byParent = where.parentOrderNo !== undefined;
   const { rows } = await q.query<OrderRow & { lines: LineRow[] }>(
-    `SELECT o.*, (SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM order_lines l
-                  WHERE l.order_no = o.order_no) AS lines
+    `SELECT o.*, ${LINES_OF_O} AS lines
      FROM orders o WHERE ${byParent ? "o.parent_order_no = $1" : "o.order_no = ANY($1)"}
      ORDER BY o.order_no ${forUpdate ? "FOR UPDATE OF o" : ""}`,
     [byParent ? where.parentOrderNo : where.orderNos],
@@ -168,49 +198,97 @@ export async function findOrder(
   return (await findOrders(q, { orderNos: [orderNo] }, forUpdate))[0] ?? null;
 }
 
+/** A checkout: its parent order and children (with their lines). */
+export interface Checkout {
+  /** Null when there is no such checkout (a parent is always written with its children). */
+  parent: ParentOrder | null;
+  children: ChildOrder[];
+}
+
+/**
+ * A checkout in one round trip: each child row comes with its lines and the
+ * parent row; `forUpdate` locks the children (not the parent, which never
+ * changes) in order-number order, as `findOrders` does.
+ */
+export async function findCheckout(
+  q: Queryable,
+  parentOrderNo: string,
+  forUpdate = false,
+): Promise<Checkout> {
+  const { rows } = await q.query<OrderRow & { lines: LineRow[]; parent: ParentRow }>(
+    `SELECT o.*, ${LINES_OF_O} AS lines, to_jsonb(p) AS parent
+     FROM orders o JOIN parent_orders p ON p.parent_order_no = o.parent_order_no
+     WHERE o.parent_order_no = $1
+     ORDER BY o.order_no ${forUpdate ? "FOR UPDATE OF o" : ""}`,
+    [parentOrderNo],
+  );
+  const first = rows[0];
+  return {
+    parent: first ? toParentOrder(first.parent) : null,
+    children: rows.map((r) => toChildOrder(r, r.lines.map(toLine))),
+  };
+}
+
 /** Writes the fields a transition or an edit changes. */
 export async function updateOrder(tx: Queryable, o: ChildOrder): Promise<void> {
-  const a = o.amounts;
+  await tx.query(ordersUpdateSql("$1"), [JSON.stringify([orderToRow(o)])]);
+}
+
+/** An UPDATE of the fields a transition or an edit changes, for the orders given as `orderToRow` rows in `param`. */
+function ordersUpdateSql(param: string): string {
+  return `UPDATE orders o SET status = v.status, after_sales_status = v.after_sales_status, address = v.address,
+       province = v.address->>'province', item_discount_minor = v.item_discount_minor,
+       member_discount_minor = v.member_discount_minor, shop_discount_minor = v.shop_discount_minor,
+       coupon_discount_minor = v.coupon_discount_minor, coins_deduction_minor = v.coins_deduction_minor,
+       platform_discount_minor = v.platform_discount_minor, price_adjustment_minor = v.price_adjustment_minor,
+       shipping_fee_minor = v.shipping_fee_minor, payable_minor = v.payable_minor, paid_minor = v.paid_minor,
+       refunded_minor = v.refunded_minor, merchant_note = v.merchant_note, reviewed = v.reviewed,
+       paid_at = v.paid_at, shipped_at = v.shipped_at, completed_at = v.completed_at, closed_at = v.closed_at,
+       close_reason = v.close_reason, payment_no = v.payment_no, delivered_at = v.delivered_at,
+       confirmed_at = v.confirmed_at, auto_confirm_at = v.auto_confirm_at, finish_at = v.finish_at,
+       review = v.review, ship_by = v.ship_by, ship_overdue_at = v.ship_overdue_at, updated_at = now()
+     FROM jsonb_populate_recordset(NULL::orders, ${param}::jsonb) AS v
+     WHERE o.order_no = v.order_no`;
+}
+
+/** What settling a payment writes: the settled children, their timeline entries and events. */
+export interface SettlementWrite {
+  /** Children paid or closed by the payment; their lines' warehouses are written too. */
+  orders: ChildOrder[];
+  timeline: { orderNo: string; entry: TimelineEntry }[];
+  events: EventEnvelope[];
+}
+
+/**
+ * Writes a settled payment in ONE statement, as `insertCheckout` writes a
+ * checkout: the children, the warehouses their lines were sold from (a
+ * deduct-on-payment line may move at payment; unchanged lines are left
+ * alone), the timeline entries and the outbox events.
+ */
+export async function writeSettlement(tx: Queryable, w: SettlementWrite): Promise<void> {
+  if (w.orders.length === 0 && w.timeline.length === 0 && w.events.length === 0) return;
   await tx.query(
-    `UPDATE orders SET status = $2, after_sales_status = $3, address = $4, province = $4::jsonb->>'province',
-       item_discount_minor = $5, member_discount_minor = $6, shop_discount_minor = $7, coupon_discount_minor = $8,
-       coins_deduction_minor = $9, platform_discount_minor = $10, price_adjustment_minor = $11,
-       shipping_fee_minor = $12, payable_minor = $13, paid_minor = $14, refunded_minor = $15, merchant_note = $16,
-       reviewed = $17, paid_at = $18, shipped_at = $19, completed_at = $20, closed_at = $21, close_reason = $22,
-       payment_no = $23, delivered_at = $24, confirmed_at = $25, auto_confirm_at = $26, finish_at = $27,
-       review = $28, ship_by = $29, ship_overdue_at = $30, updated_at = now()
-     WHERE order_no = $1`,
+    `WITH children AS (
+       ${ordersUpdateSql("$1")}
+     ), lines AS (
+       UPDATE order_lines l SET warehouse_id = v.warehouse_id
+       FROM jsonb_to_recordset($2::jsonb) AS v(order_no text, line_id text, warehouse_id text)
+       WHERE l.order_no = v.order_no AND l.line_id = v.line_id AND l.warehouse_id <> v.warehouse_id
+     ), timeline AS (
+       ${timelineInsertSql("$3")}
+     ), events AS (
+       ${outboxInsertSql("$4")}
+     )
+     SELECT 1`,
     [
-      o.orderNo,
-      o.status,
-      o.afterSalesStatus,
-      JSON.stringify(o.address),
-      a.itemDiscountMinor,
-      a.memberDiscountMinor,
-      a.shopDiscountMinor,
-      a.couponDiscountMinor,
-      a.coinsDeductionMinor,
-      a.platformDiscountMinor,
-      a.priceAdjustmentMinor,
-      a.shippingFeeMinor,
-      a.payableMinor,
-      a.paidMinor,
-      a.refundedMinor,
-      o.merchantNote,
-      o.reviewed,
-      o.paidAt,
-      o.shippedAt,
-      o.completedAt,
-      o.closedAt,
-      o.closeReason,
-      o.paymentNo,
-      o.deliveredAt,
-      o.confirmedAt,
-      o.autoConfirmAt,
-      o.finishAt,
-      o.review === null ? null : JSON.stringify(o.review),
-      o.shipBy,
-      o.shipOverdueAt,
+      JSON.stringify(w.orders.map(orderToRow)),
+      JSON.stringify(
+        w.orders.flatMap((o) =>
+          o.lines.map((l) => ({ order_no: o.orderNo, line_id: l.lineId, warehouse_id: l.warehouseId })),
+        ),
+      ),
+      JSON.stringify(w.timeline.map(({ orderNo, entry }) => ({ ...entry, orderNo }))),
+      JSON.stringify(w.events),
     ],
   );
 }
@@ -238,16 +316,6 @@ export async function updateLineRefunds(tx: Queryable, o: ChildOrder): Promise<v
       o.lines.map((l) => l.refundedQuantity),
       o.lines.map((l) => l.refundedMinor),
     ],
-  );
-}
-
-/** Records the warehouse each line's stock was sold from (a deduct-on-payment line may move at payment). */
-export async function updateLineWarehouses(tx: Queryable, o: ChildOrder): Promise<void> {
-  await tx.query(
-    `UPDATE order_lines l SET warehouse_id = v.warehouse_id
-     FROM unnest($2::text[], $3::text[]) AS v(line_id, warehouse_id)
-     WHERE l.order_no = $1 AND l.line_id = v.line_id AND l.warehouse_id <> v.warehouse_id`,
-    [o.orderNo, o.lines.map((l) => l.lineId), o.lines.map((l) => l.warehouseId)],
   );
 }
 
@@ -289,20 +357,9 @@ export function toTimelineEntry(r: Record<string, unknown>): TimelineEntry {
 
 /** The parent order row, or null. */
 export async function findParent(q: Queryable, parentOrderNo: string): Promise<ParentOrder | null> {
-  const { rows } = await q.query("SELECT * FROM parent_orders WHERE parent_order_no = $1", [parentOrderNo]);
+  const { rows } = await q.query<ParentRow>("SELECT * FROM parent_orders WHERE parent_order_no = $1", [
+    parentOrderNo,
+  ]);
   const r = rows[0];
-  if (!r) return null;
-  return {
-    parentOrderNo: r.parent_order_no,
-    buyerId: r.buyer_id,
-    orderType: r.order_type,
-    sourceChannel: r.source_channel,
-    totals: r.totals,
-    couponIds: r.coupon_ids,
-    coinsUsed: r.coins_used,
-    memberTier: r.member_tier,
-    priceSteps: r.price_steps,
-    paymentDeadline: r.payment_deadline,
-    createdAt: r.created_at,
-  };
+  return r ? toParentOrder(r) : null;
 }
