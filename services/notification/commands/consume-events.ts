@@ -19,8 +19,14 @@ import {
   shippedNotification,
   signedNotification,
 } from "../domain/event-notifications";
-import { AUTO_CONFIRM_REMINDER, PAYMENT_REMINDER, type ReminderKind, shouldArm } from "../domain/reminders";
-import { readFacts, recordFacts, setReminderDue } from "../store/order-facts.repo";
+import {
+  AUTO_CONFIRM_REMINDER,
+  PAYMENT_REMINDER,
+  type ReminderKind,
+  reminderAhead,
+  shouldArm,
+} from "../domain/reminders";
+import { readFacts, recordFacts } from "../store/order-facts.repo";
 import { sendPendingOf } from "./deliver";
 import type { NotificationDeps } from "./notification-deps";
 import { recordNotification } from "./record-notification";
@@ -33,6 +39,7 @@ export interface OrderClosedPayload {
   reason: string;
 }
 
+/** A reminder timer to arm after commit (its due time is noted with the facts, for the sweeper). */
 interface Reminder {
   kind: ReminderKind;
   orderNo: string;
@@ -40,10 +47,10 @@ interface Reminder {
 }
 
 /**
- * One event in one transaction: what it tells about the order, the reminder it arms, and its
- * deliveries (IN_APP with the inbox message). After commit the reminder timer is armed and the
- * other channels are sent. Every step is idempotent, so a redelivered event finishes whatever a
- * crash interrupted and adds nothing else.
+ * One event in one transaction: what it tells about the order (with a reminder's due time, for the
+ * sweeper) and its deliveries (IN_APP with the inbox message). After commit the reminder timer is
+ * armed and the other channels are sent, if any wait. Every step is idempotent, so a redelivered
+ * event finishes whatever a crash interrupted and adds nothing else.
  */
 async function consume(
   deps: NotificationDeps,
@@ -55,29 +62,31 @@ async function consume(
 ): Promise<void> {
   const now = new Date();
   const rules = await deps.rules.snapshot();
-  const reminder = await withTransaction(deps.pool, async (tx) => {
+  const { reminder, pending } = await withTransaction(deps.pool, async (tx) => {
     const done = await work(tx, now);
-    if (done.intent) await recordNotification(deps, tx, done.intent, now, rules);
-    if (done.reminder) await setReminderDue(tx, done.reminder.orderNo, done.reminder.kind, done.reminder.at);
-    return done.reminder;
+    const pending = done.intent ? await recordNotification(deps, tx, done.intent, now, rules) : 0;
+    return { reminder: done.reminder, pending };
   });
   if (reminder) {
     await deps.timers.schedule(reminder.kind, reminder.orderNo, reminder.at, { orderNo: reminder.orderNo });
   }
-  await sendPendingOf(deps, eventId);
+  if (pending > 0) await sendPendingOf(deps, eventId);
 }
 
 /** `order.placed`: ORDER_PLACED, and the payment reminder armed before the deadline. */
 export function onOrderPlaced(deps: NotificationDeps, e: EventEnvelope<OrderPlacedPayload>) {
   const p = e.payload;
   return consume(deps, e.eventId, async (tx, now) => {
+    const leadMs = deps.settings.paymentReminderMs;
+    const paymentDeadline = new Date(p.paymentDeadline);
     const facts = await recordFacts(tx, p.orderNo, {
       buyerId: p.buyerId,
       shopId: p.shopId,
       payableMinor: p.payableMinor,
-      paymentDeadline: new Date(p.paymentDeadline),
+      paymentDeadline,
+      paymentRemindAt: reminderAhead(paymentDeadline, leadMs, now),
     });
-    const at = facts && shouldArm(PAYMENT_REMINDER, facts, deps.settings.paymentReminderMs, now);
+    const at = facts && shouldArm(PAYMENT_REMINDER, facts, leadMs, now);
     return {
       intent: placedNotification(e.eventId, p),
       reminder: at ? { kind: PAYMENT_REMINDER, orderNo: p.orderNo, at } : null,
@@ -109,12 +118,15 @@ export async function onOrderClosed(deps: NotificationDeps, e: EventEnvelope<Ord
 export function onOrderShipped(deps: NotificationDeps, e: EventEnvelope<OrderStepPayload>) {
   const p = e.payload;
   return consume(deps, e.eventId, async (tx, now) => {
+    const leadMs = deps.settings.autoConfirmReminderMs;
     const autoConfirmAt = p.status === "SHIPPED" && p.autoConfirmAt ? new Date(p.autoConfirmAt) : undefined;
-    const facts = await recordFacts(tx, p.orderNo, { buyerId: p.buyerId, shopId: p.shopId, autoConfirmAt });
-    const at =
-      autoConfirmAt &&
-      facts &&
-      shouldArm(AUTO_CONFIRM_REMINDER, facts, deps.settings.autoConfirmReminderMs, now);
+    const facts = await recordFacts(tx, p.orderNo, {
+      buyerId: p.buyerId,
+      shopId: p.shopId,
+      autoConfirmAt,
+      autoConfirmRemindAt: reminderAhead(autoConfirmAt ?? null, leadMs, now),
+    });
+    const at = autoConfirmAt && facts && shouldArm(AUTO_CONFIRM_REMINDER, facts, leadMs, now);
     return {
       intent: shippedNotification(e.eventId, p),
       reminder: at ? { kind: AUTO_CONFIRM_REMINDER, orderNo: p.orderNo, at } : null,

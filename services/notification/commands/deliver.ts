@@ -3,11 +3,12 @@ import type { ExternalChannel } from "../domain/nodes";
 import { afterFailure } from "../domain/retry";
 import {
   claimDelivery,
+  claimPendingOfEvent,
+  type Delivery,
   findDelivery,
   markFailed,
   markSent,
   overdueDeliveries,
-  pendingOfEvent,
 } from "../store/delivery.repo";
 import { NOTIFY_RETRY, type NotificationDeps } from "./notification-deps";
 
@@ -15,6 +16,46 @@ import { NOTIFY_RETRY, type NotificationDeps } from "./notification-deps";
 export type SendResult =
   | { status: "SENT" | "DEAD" | "NOT_CLAIMED" }
   | { status: "FAILED"; nextAttemptAt: Date };
+
+/**
+ * Hands a claimed delivery to its channel's adapter. A failure is recorded at once (the next
+ * attempt's time, or DEAD after the last one); SENT is left to the caller, which may record
+ * several in one statement.
+ */
+async function handOver(deps: NotificationDeps, delivery: Delivery): Promise<SendResult> {
+  const channel = delivery.channel as ExternalChannel;
+  try {
+    await deps.adapters[channel].send({
+      deliveryId: delivery.id,
+      channel,
+      recipient: delivery.recipient,
+      title: delivery.title,
+      text: delivery.text,
+      attempt: delivery.attempts,
+    });
+    return { status: "SENT" };
+  } catch (err) {
+    const failedAt = new Date();
+    const { maxAttempts, retryBaseMs } = deps.settings;
+    const outcome = afterFailure(delivery.attempts, { maxAttempts, baseMs: retryBaseMs }, failedAt);
+    const error = err instanceof Error ? err.message : String(err);
+    await markFailed(deps.pool, delivery.id, outcome, error, failedAt);
+    deps.log.warn("notification delivery failed", {
+      id: delivery.id,
+      channel,
+      attempt: delivery.attempts,
+      error,
+    });
+    return outcome;
+  }
+}
+
+/** Arms the retry timer of a failed attempt (outside a retry timer's own run, which re-arms itself). */
+async function armRetry(deps: NotificationDeps, id: string, result: SendResult): Promise<void> {
+  if (result.status === "FAILED") {
+    await deps.timers.schedule(NOTIFY_RETRY, id, result.nextAttemptAt, { deliveryId: id });
+  }
+}
 
 /**
  * Sends one delivery through its channel's adapter, at most once per claim: the row is claimed
@@ -29,41 +70,37 @@ export async function sendDelivery(
   const staleBefore = new Date(now.getTime() - deps.settings.sendingLeaseMs);
   const delivery = await claimDelivery(deps.pool, id, now, staleBefore);
   if (!delivery) return { status: "NOT_CLAIMED" };
-  const channel = delivery.channel as ExternalChannel;
-  try {
-    await deps.adapters[channel].send({
-      deliveryId: delivery.id,
-      channel,
-      recipient: delivery.recipient,
-      title: delivery.title,
-      text: delivery.text,
-      attempt: delivery.attempts,
-    });
-  } catch (err) {
-    const failedAt = new Date();
-    const { maxAttempts, retryBaseMs } = deps.settings;
-    const outcome = afterFailure(delivery.attempts, { maxAttempts, baseMs: retryBaseMs }, failedAt);
-    const error = err instanceof Error ? err.message : String(err);
-    await markFailed(deps.pool, id, outcome, error, failedAt);
-    deps.log.warn("notification delivery failed", { id, channel, attempt: delivery.attempts, error });
-    return outcome;
-  }
-  await markSent(deps.pool, id, new Date());
-  return { status: "SENT" };
+  const result = await handOver(deps, delivery);
+  if (result.status === "SENT") await markSent(deps.pool, [id], new Date());
+  return result;
 }
 
 /** Sends and, on failure, arms the retry timer (outside a retry timer's own run). */
 async function sendAndArm(deps: NotificationDeps, id: string, now = new Date()): Promise<SendResult> {
   const result = await sendDelivery(deps, id, now);
-  if (result.status === "FAILED") {
-    await deps.timers.schedule(NOTIFY_RETRY, id, result.nextAttemptAt, { deliveryId: id });
-  }
+  await armRetry(deps, id, result);
   return result;
 }
 
-/** Sends an event's deliveries still PENDING (new ones, or left by a crash before sending). */
+/**
+ * Sends an event's deliveries still PENDING (new ones, or left by a crash before sending): one
+ * statement claims them all, their adapters run side by side, and one statement records every
+ * SENT. Each failure is recorded and its retry armed on its own, as for a single send.
+ */
 export async function sendPendingOf(deps: NotificationDeps, eventId: string): Promise<void> {
-  for (const id of await pendingOfEvent(deps.pool, eventId)) await sendAndArm(deps, id);
+  const claimed = await claimPendingOfEvent(deps.pool, eventId, new Date());
+  const sent: string[] = [];
+  const attempts = await Promise.allSettled(
+    claimed.map(async (delivery) => {
+      const result = await handOver(deps, delivery);
+      if (result.status === "SENT") sent.push(delivery.id);
+      await armRetry(deps, delivery.id, result);
+    }),
+  );
+  // A store or timer error on one delivery must not leave the others' sends unrecorded.
+  if (sent.length > 0) await markSent(deps.pool, sent, new Date());
+  const broken = attempts.find((attempt) => attempt.status === "rejected");
+  if (broken) throw broken.reason;
 }
 
 /** The `notify-retry` timer: the next attempt; a further failure re-arms the same timer. */

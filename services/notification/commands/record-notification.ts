@@ -9,6 +9,7 @@ import type { NotificationDeps } from "./notification-deps";
 /**
  * Writes an intent's deliveries in the caller's transaction: one per (eventId, recipient, channel)
  * of the node's rule, IN_APP ones with their inbox message. A redelivered event adds nothing.
+ * Returns how many of the event's deliveries wait PENDING for their adapter after commit.
  */
 export async function recordNotification(
   deps: NotificationDeps,
@@ -22,5 +23,5 @@ export async function recordNotification(
     deps.log.warn("no rule for notification node", { node: intent.node });
     return 0;
   }
-  return insertDeliveries(tx, planDeliveries(intent, rule), now);
+  return insertDeliveries(tx, intent.eventId, planDeliveries(intent, rule), now);
 }

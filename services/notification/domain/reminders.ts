@@ -27,10 +27,14 @@ const EARLY_TOLERANCE_MS = 1_000;
 /** The dedupe key of a reminder: a timer firing twice (or the sweeper after it) sends once. */
 export const reminderEventId = (kind: ReminderKind, orderNo: string) => `${kind}:${orderNo}`;
 
-/** When the reminder should fire (the deadline minus the lead time), or null when there is no deadline. */
-export function reminderAt(kind: ReminderKind, facts: OrderFacts, leadMs: number): Date | null {
-  const deadline = kind === PAYMENT_REMINDER ? facts.paymentDeadline : facts.autoConfirmAt;
-  return deadline ? new Date(deadline.getTime() - leadMs) : null;
+/**
+ * When a reminder for this deadline fires (the deadline minus the lead time), if that is still in
+ * the future; null without a deadline or when it is nearer than the lead time.
+ */
+export function reminderAhead(deadline: Date | null, leadMs: number, now: Date): Date | null {
+  if (!deadline) return null;
+  const at = deadline.getTime() - leadMs;
+  return at > now.getTime() ? new Date(at) : null;
 }
 
 /** Whether the order already moved past what the reminder is about (paid or closed; completed). */
@@ -42,8 +46,7 @@ function movedOn(kind: ReminderKind, facts: OrderFacts): string | null {
 /** When to arm the reminder: only in the future (a deadline nearer than the lead time gets none) and while it matters. */
 export function shouldArm(kind: ReminderKind, facts: OrderFacts, leadMs: number, now: Date): Date | null {
   if (movedOn(kind, facts)) return null;
-  const at = reminderAt(kind, facts, leadMs);
-  return at && at.getTime() > now.getTime() ? at : null;
+  return reminderAhead(kind === PAYMENT_REMINDER ? facts.paymentDeadline : facts.autoConfirmAt, leadMs, now);
 }
 
 export type ReminderDecision =

@@ -62,13 +62,20 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 });
 
 /**
- * Inserts the drafts in one statement: a (eventId, recipient, channel) already stored is skipped,
- * an IN_APP delivery is SENT at once together with its inbox message, the rest wait PENDING for
- * their adapter. Returns how many deliveries are new.
+ * Inserts an event's drafts in one statement: a (eventId, recipient, channel) already stored is
+ * skipped, an IN_APP delivery is SENT at once together with its inbox message, the rest wait
+ * PENDING for their adapter. Returns how many of the event's deliveries now wait PENDING: the new
+ * ones and any a crash left unsent (no drafts still counts those), so the caller sends only when
+ * there is something to send.
  */
-export async function insertDeliveries(q: Queryable, drafts: DeliveryDraft[], now: Date): Promise<number> {
-  if (drafts.length === 0) return 0;
-  const { rows } = await q.query<{ n: number }>(
+export async function insertDeliveries(
+  q: Queryable,
+  eventId: string,
+  drafts: DeliveryDraft[],
+  now: Date,
+): Promise<number> {
+  // The statement's snapshot does not see its own inserts: the old PENDING rows and the new ones add up.
+  const { rows } = await q.query<{ pending: number }>(
     `WITH inserted AS (
        INSERT INTO deliveries (event_id, node, recipient, channel, title, text, order_no, status, attempts,
          sent_at, next_attempt_at, created_at)
@@ -84,19 +91,26 @@ export async function insertDeliveries(q: Queryable, drafts: DeliveryDraft[], no
        INSERT INTO messages (delivery_id, recipient, node, title, text, order_no, created_at)
        SELECT id, recipient, node, title, text, order_no, $2 FROM inserted WHERE channel = 'IN_APP'
      )
-     SELECT count(*)::int AS n FROM inserted`,
-    [JSON.stringify(drafts), now],
+     SELECT (SELECT count(*) FROM inserted WHERE channel <> 'IN_APP')::int
+       + (SELECT count(*) FROM deliveries WHERE event_id = $3 AND status = 'PENDING')::int AS pending`,
+    [JSON.stringify(drafts), now, eventId],
   );
-  return rows[0]?.n ?? 0;
+  return rows[0]?.pending ?? 0;
 }
 
-/** The event's deliveries still waiting for their first send (also after a crash before sending). */
-export async function pendingOfEvent(q: Queryable, eventId: string): Promise<string[]> {
-  const { rows } = await q.query<{ id: string }>(
-    "SELECT id FROM deliveries WHERE event_id = $1 AND status = 'PENDING' ORDER BY created_at, id",
-    [eventId],
+/**
+ * Claims, in one statement, the event's deliveries still waiting for their first send (also
+ * after a crash before sending), as `claimDelivery` does one: each counts the attempt; rows
+ * another pod claimed meanwhile are left to it.
+ */
+export async function claimPendingOfEvent(q: Queryable, eventId: string, now: Date): Promise<Delivery[]> {
+  const { rows } = await q.query<DeliveryRow>(
+    `UPDATE deliveries SET status = 'SENDING', attempts = attempts + 1, claimed_at = $2, updated_at = $2
+     WHERE event_id = $1 AND channel <> 'IN_APP' AND status = 'PENDING' AND next_attempt_at <= $2
+     RETURNING *`,
+    [eventId, now],
   );
-  return rows.map((r) => r.id);
+  return rows.map(toDelivery);
 }
 
 /**
@@ -120,11 +134,12 @@ export async function claimDelivery(
   return rows[0] ? toDelivery(rows[0]) : null;
 }
 
-/** The adapter accepted the message. */
-export async function markSent(q: Queryable, id: string, now: Date): Promise<void> {
+/** The adapters accepted these messages (one statement for all of an event's). */
+export async function markSent(q: Queryable, ids: string[], now: Date): Promise<void> {
   await q.query(
-    "UPDATE deliveries SET status = 'SENT', sent_at = $2, last_error = NULL, updated_at = $2 WHERE id = $1",
-    [id, now],
+    `UPDATE deliveries SET status = 'SENT', sent_at = $2, last_error = NULL, updated_at = $2
+     WHERE id = ANY($1::uuid[])`,
+    [ids, now],
   );
 }
 

@@ -11,6 +11,13 @@ export interface FactsPatch {
   closedAt?: Date;
   autoConfirmAt?: Date;
   completedAt?: Date;
+  /**
+   * When the payment / auto-confirm reminder is due by this event's deadline (see `reminderAhead`),
+   * for the sweeper to fire if the timer is lost. Noted even for an order that moved on: the
+   * sweeper skips paid, closed and completed orders, and a fired reminder decides afresh.
+   */
+  paymentRemindAt?: Date | null;
+  autoConfirmRemindAt?: Date | null;
 }
 
 interface FactsRow {
@@ -48,13 +55,14 @@ function toFacts(r: FactsRow | undefined): OrderFacts | null {
 /**
  * Merges an event's facts into the order's row, whatever order the channels delivered in:
  * the first value of a fact wins (a replayed event changes nothing), except auto-confirm,
- * which keeps the latest time. Returns the merged facts (null while the shop is unknown).
+ * which keeps the latest time; each reminder's due time follows its deadline. Returns the
+ * merged facts (null while the shop is unknown).
  */
 export async function recordFacts(q: Queryable, orderNo: string, f: FactsPatch): Promise<OrderFacts | null> {
   const { rows } = await q.query<FactsRow>(
     `INSERT INTO order_facts AS o (order_no, buyer_id, shop_id, payable_minor, payment_deadline, paid_at,
-       closed_at, auto_confirm_at, completed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       closed_at, auto_confirm_at, completed_at, payment_remind_at, auto_confirm_remind_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (order_no) DO UPDATE SET
        buyer_id = COALESCE(o.buyer_id, EXCLUDED.buyer_id),
        shop_id = COALESCE(o.shop_id, EXCLUDED.shop_id),
@@ -64,6 +72,8 @@ export async function recordFacts(q: Queryable, orderNo: string, f: FactsPatch):
        closed_at = COALESCE(o.closed_at, EXCLUDED.closed_at),
        auto_confirm_at = GREATEST(o.auto_confirm_at, EXCLUDED.auto_confirm_at),
        completed_at = COALESCE(o.completed_at, EXCLUDED.completed_at),
+       payment_remind_at = COALESCE(o.payment_remind_at, EXCLUDED.payment_remind_at),
+       auto_confirm_remind_at = GREATEST(o.auto_confirm_remind_at, EXCLUDED.auto_confirm_remind_at),
        updated_at = now()
      RETURNING *`,
     [
@@ -76,6 +86,8 @@ export async function recordFacts(q: Queryable, orderNo: string, f: FactsPatch):
       f.closedAt ?? null,
       f.autoConfirmAt ?? null,
       f.completedAt ?? null,
+      f.paymentRemindAt ?? null,
+      f.autoConfirmRemindAt ?? null,
     ],
   );
   return toFacts(rows[0]);
@@ -94,21 +106,8 @@ export async function readFacts(
   return toFacts(rows[0]);
 }
 
-const columns = (kind: ReminderKind) =>
-  kind === PAYMENT_REMINDER
-    ? { at: "payment_remind_at", done: "payment_reminded_at" }
-    : { at: "auto_confirm_remind_at", done: "auto_confirm_reminded_at" };
-
-/** Notes that the reminder is armed for `at`, so the sweeper can fire it if the timer is lost. */
-export async function setReminderDue(
-  q: Queryable,
-  orderNo: string,
-  kind: ReminderKind,
-  at: Date,
-): Promise<void> {
-  const c = columns(kind);
-  await q.query(`UPDATE order_facts SET ${c.at} = $2, updated_at = now() WHERE order_no = $1`, [orderNo, at]);
-}
+const remindedColumn = (kind: ReminderKind) =>
+  kind === PAYMENT_REMINDER ? "payment_reminded_at" : "auto_confirm_reminded_at";
 
 /** Notes that the reminder fired (sent, or found needless), so neither timer nor sweeper fires it again. */
 export async function markReminded(
@@ -117,11 +116,10 @@ export async function markReminded(
   kind: ReminderKind,
   now: Date,
 ): Promise<void> {
-  const c = columns(kind);
-  await q.query(`UPDATE order_facts SET ${c.done} = $2, updated_at = now() WHERE order_no = $1`, [
-    orderNo,
-    now,
-  ]);
+  await q.query(
+    `UPDATE order_facts SET ${remindedColumn(kind)} = $2, updated_at = now() WHERE order_no = $1`,
+    [orderNo, now],
+  );
 }
 
 /** Reminders due by `now` that never fired (their timer was lost). */

@@ -3,6 +3,7 @@ import {
   decideReminder,
   type OrderFacts,
   PAYMENT_REMINDER,
+  reminderAhead,
   reminderEventId,
   shouldArm,
 } from "../../../services/notification/domain/reminders";
@@ -45,6 +46,18 @@ describe("arming reminders", () => {
     expect(shouldArm(AUTO_CONFIRM_REMINDER, shipped, 24 * 60 * MIN, NOW)).toEqual(at(9 * 24 * 60));
     expect(shouldArm(AUTO_CONFIRM_REMINDER, { ...shipped, completedAt: NOW }, 24 * 60 * MIN, NOW)).toBeNull();
     expect(shouldArm(AUTO_CONFIRM_REMINDER, facts(), 24 * 60 * MIN, NOW)).toBeNull();
+  });
+});
+
+describe("a reminder's due time", () => {
+  it("is the lead time before the deadline while that is still ahead", () => {
+    expect(reminderAhead(at(30), 5 * MIN, NOW)).toEqual(at(25));
+  });
+
+  it("is none without a deadline, or when the deadline is nearer than the lead time", () => {
+    expect(reminderAhead(null, 5 * MIN, NOW)).toBeNull();
+    expect(reminderAhead(at(5), 5 * MIN, NOW)).toBeNull();
+    expect(reminderAhead(at(4), 5 * MIN, NOW)).toBeNull();
   });
 });
 
