@@ -40,6 +40,14 @@ export const REGISTER_SHIPMENT_PARAMS = {
   $$strict: "remove",
 } as const;
 
+export const CANCEL_WAYBILL_PARAMS = {
+  waybillNo: { ...trackingNo, optional: true },
+  carrier: { ...carrier, optional: true },
+  packageId: { ...id, optional: true },
+  reason: line(200),
+  $$strict: "remove",
+} as const;
+
 export const TRACKING_PARAMS = {
   packageIds: { type: "array", items: id, max: 200 },
   $$strict: "remove",

@@ -1,22 +1,36 @@
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { withChannels } from "../../shared/channels";
 import { config } from "../../shared/config/config";
 import type {
+  CancelWaybillParams,
   Carrier,
   CreateWaybillParams,
   RegisterShipmentParams,
   TrackingParams,
 } from "../../shared/contracts/logistics.contract";
+import {
+  type PackageInterceptedPayload,
+  WAREHOUSE_CHANNELS,
+} from "../../shared/contracts/warehouse.contract";
+import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { CallbackCourier } from "../../shared/webhooks/callback-courier";
 import type { SignedDocument } from "./carriers/carrier";
 import { CarrierRegistry, carrierSecrets } from "./carriers/carrier-registry";
+import { cancelWaybill } from "./commands/cancel-waybill";
 import { createWaybill } from "./commands/create-waybill";
 import { handleCarrierWebhook } from "./commands/handle-webhook";
+import {
+  onPackageIntercepted,
+  WAYBILL_CANCEL_GROUP,
+  WAYBILL_CANCEL_RETRIES,
+} from "./commands/intercepted-waybills";
 import type { LogisticsDeps } from "./commands/logistics-deps";
 import { registerShipment } from "./commands/register-shipment";
 import { type SandboxEventParams, sandboxEvent } from "./commands/sandbox-event";
 import {
   CALLBACK_PARAMS,
+  CANCEL_WAYBILL_PARAMS,
   CREATE_WAYBILL_PARAMS,
   REGISTER_SHIPMENT_PARAMS,
   SANDBOX_EVENT_PARAMS,
@@ -34,8 +48,15 @@ type Meta = { rawBody?: string; signature?: string };
 type Ctx<P> = Context<P, Meta>;
 type CallbackParams = { carrier: string; rawBody?: string; signature?: string };
 
-/** Carriers, waybills and tracking events: online waybills, shipment registration, signed carrier webhooks. */
-const logisticsService: ServiceSchema<ServiceSettingSchema, Record<string, never>, LogisticsVars> = {
+/**
+ * Carriers, waybills and tracking events: online waybills (issued, and cancelled for intercepted packages),
+ * shipment registration, signed carrier webhooks.
+ */
+const logisticsService: ServiceSchema<
+  ServiceSettingSchema,
+  Record<string, never>,
+  LogisticsVars
+> = withChannels({
   name: "logistics",
   mixins: [persistentService("logistics")],
 
@@ -54,6 +75,14 @@ const logisticsService: ServiceSchema<ServiceSettingSchema, Record<string, never
       params: REGISTER_SHIPMENT_PARAMS,
       handler(ctx: Ctx<RegisterShipmentParams>) {
         return registerShipment(this.deps, ctx.params);
+      },
+    },
+    /** Cancels a package's online waybill at the carrier (ShipmentRecord); idempotent. Internal. */
+    cancelWaybill: {
+      visibility: "public",
+      params: CANCEL_WAYBILL_PARAMS,
+      handler(ctx: Ctx<CancelWaybillParams>) {
+        return cancelWaybill(this.deps, ctx.params);
       },
     },
     /** The shipments of packages with their tracking events (TrackingResult). Internal. */
@@ -83,6 +112,17 @@ const logisticsService: ServiceSchema<ServiceSettingSchema, Record<string, never
     },
   },
 
+  channels: {
+    /** The warehouse intercepted packages: the online waybills of those left empty are cancelled. */
+    [WAREHOUSE_CHANNELS.intercepted]: {
+      group: WAYBILL_CANCEL_GROUP,
+      ...WAYBILL_CANCEL_RETRIES,
+      handler(envelope: EventEnvelope) {
+        return onPackageIntercepted(this.deps, envelope as EventEnvelope<PackageInterceptedPayload>);
+      },
+    },
+  },
+
   async started() {
     const secrets = carrierSecrets(config);
     for (const [carrier, secret] of Object.entries(secrets)) {
@@ -103,13 +143,14 @@ const logisticsService: ServiceSchema<ServiceSettingSchema, Record<string, never
       secrets,
       sandboxEnabled: config.logisticsSandbox,
       committed: () => this.relay.kick(),
+      logger: this.logger,
     };
   },
 
   async stopped() {
     await this.courier?.stop();
   },
-};
+});
 
 export default logisticsService;
 

@@ -70,6 +70,8 @@ export interface ShipmentRecord {
   status: LogisticsStatus;
   /** Tracking events in the order they happened (by their own time), duplicates dropped. */
   events: { status: LogisticsStatus; at: string; description?: string }[];
+  /** Set once the waybill was cancelled at the carrier: it takes no more tracking events or hand-over. */
+  cancelledAt?: string;
 }
 
 /** `logistics.tracking {packageIds}` -> the shipments registered for those packages (missing ones omitted). */
@@ -78,6 +80,34 @@ export interface TrackingParams {
 }
 export interface TrackingResult {
   items: ShipmentRecord[];
+}
+
+/**
+ * Why a waybill request is refused with 409 CONFLICT (`details.reason`): the waybill was cancelled at the
+ * carrier; the carrier already has the package (PICKED_UP or later), so it cannot be cancelled; the number was
+ * typed by the merchant (MANUAL), not issued for us; the waybill named is not the package named.
+ */
+export const WAYBILL_CONFLICT_REASONS = [
+  "WAYBILL_CANCELLED",
+  "WAYBILL_PICKED_UP",
+  "NOT_ONLINE_WAYBILL",
+  "WAYBILL_NOT_OF_PACKAGE",
+] as const;
+export type WaybillConflictReason = (typeof WAYBILL_CONFLICT_REASONS)[number];
+
+/**
+ * `logistics.cancelWaybill`: cancels a package's online waybill at the carrier so it does not come to collect
+ * the package (units intercepted before hand-over). Names the waybill by `waybillNo` (its carrier from `carrier`,
+ * or from the number's shape) or by `packageId`; with both they must belong together. Idempotent: a cancelled
+ * waybill is answered as it stands (the carrier is not asked again, the first reason is kept). Answers the
+ * shipment with `cancelledAt`. Errors: VALIDATION_FAILED {field: "waybillNo"} (neither named), CARRIER_UNKNOWN,
+ * NOT_FOUND {waybillNo | packageId}, CONFLICT {reason: WaybillConflictReason}, WAYBILL_UNAVAILABLE {carrier}.
+ */
+export interface CancelWaybillParams {
+  waybillNo?: string;
+  carrier?: string;
+  packageId?: string;
+  reason: string;
 }
 
 /** The logistics service's durable channels (outbox -> JetStream). */

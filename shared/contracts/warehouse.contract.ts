@@ -31,6 +31,8 @@ export interface PackageView {
   splitReason: string | null;
   /** Set on an exchange's replacement package (换货出库): the after-sales request it ships for. */
   afterSalesNo: string | null;
+  /** Set when the package's waybill was cancelled at the carrier (an intercepted package's online waybill). */
+  waybillCancelledAt?: string;
   task: {
     waybillPrintedAt: string | null;
     pickedAt: string | null;

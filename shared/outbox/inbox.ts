@@ -29,6 +29,22 @@ export async function consumeOnce<T>(
   });
 }
 
+/**
+ * Whether a consumer applied this event before (its inbox row exists), for work that must run
+ * outside a transaction (a call to a third party) and records its inbox row only afterwards.
+ */
+export async function consumedBefore(
+  q: Pick<Pool, "query">,
+  consumer: string,
+  eventId: string,
+): Promise<boolean> {
+  const { rows } = await q.query<{ found: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM inbox WHERE consumer = $1 AND event_id = $2) AS found",
+    [consumer, eventId],
+  );
+  return rows[0]?.found === true;
+}
+
 /** A consumer's inbox key for one event. */
 export interface InboxKey {
   consumer: string;

@@ -23,6 +23,11 @@ export interface WaybillRequest {
   weightGrams: number;
 }
 
+/** A carrier's answer to a cancel: whether the waybill was cancelled before (a repeated request). */
+export interface WaybillCancellation {
+  alreadyCancelled: boolean;
+}
+
 /** How one carrier numbers waybills and writes its tracking webhooks (pure: no I/O). */
 export interface CarrierFormat {
   readonly code: Carrier;
@@ -49,4 +54,10 @@ export interface CarrierAdapter {
   readonly format: CarrierFormat;
   /** Issues an online waybill at the carrier and answers its tracking number. */
   createWaybill(request: WaybillRequest): Promise<{ trackingNo: string }>;
+  /**
+   * Cancels an online waybill at the carrier, so it does not come to collect the package; repeating it is
+   * harmless (`alreadyCancelled`). A carrier that already has the package refuses with 409 CONFLICT
+   * `{reason: "WAYBILL_PICKED_UP"}`; any other failure throws and the caller retries.
+   */
+  cancelWaybill(waybillNo: string): Promise<WaybillCancellation>;
 }

@@ -1,18 +1,26 @@
 import { randomBytes } from "node:crypto";
 import type { Pool } from "pg";
 import type { Carrier, LogisticsStatus } from "../../../shared/contracts/logistics.contract";
+import { OmsError } from "../../../shared/errors";
 import { signBody } from "../../../shared/webhooks/signature";
 import { type CarrierEvent, DEFAULT_DESCRIPTIONS } from "../domain/carrier-event";
-import { nextWaybillSerial } from "../store/sandbox.repo";
-import type { CarrierAdapter, CarrierFormat, SignedDocument, WaybillRequest } from "./carrier";
+import { nextWaybillSerial, recordSandboxCancel, sandboxCancelledAt } from "../store/sandbox.repo";
+import type {
+  CarrierAdapter,
+  CarrierFormat,
+  SignedDocument,
+  WaybillCancellation,
+  WaybillRequest,
+} from "./carrier";
 
 /** Sends a carrier's signed webhook to our tracking endpoint. */
 export type WebhookSender = (carrier: Carrier, document: SignedDocument) => Promise<unknown>;
 
 /**
  * A sandbox carrier that behaves like the real one: waybill numbers in its own format (unique, from
- * a PostgreSQL sequence), and tracking events as signed webhooks in its wire format, delivered to the
- * same callback action the HTTP route reaches.
+ * a PostgreSQL sequence), cancellation of waybills (kept on its side, counted per request), and
+ * tracking events as signed webhooks in its wire format, delivered to the same callback action the
+ * HTTP route reaches.
  */
 export class SandboxCarrier implements CarrierAdapter {
   readonly code: Carrier;
@@ -29,6 +37,20 @@ export class SandboxCarrier implements CarrierAdapter {
 
   async createWaybill(_request: WaybillRequest): Promise<{ trackingNo: string }> {
     return { trackingNo: this.format.trackingNoOf(await nextWaybillSerial(this.pool)) };
+  }
+
+  /** Cancels a waybill of this carrier's shape: the first request cancels it, a repeat says so. */
+  async cancelWaybill(waybillNo: string): Promise<WaybillCancellation> {
+    if (!this.format.isTrackingNo(waybillNo)) {
+      throw new OmsError("NOT_FOUND", `No such ${this.code} waybill`, { carrier: this.code, waybillNo });
+    }
+    const { requests } = await recordSandboxCancel(this.pool, this.code, waybillNo);
+    return { alreadyCancelled: requests > 1 };
+  }
+
+  /** When this carrier cancelled the waybill (it then sends no more tracking events), or null. */
+  cancelledAt(trackingNo: string): Promise<string | null> {
+    return sandboxCancelledAt(this.pool, this.code, trackingNo);
   }
 
   /**

@@ -10,8 +10,9 @@ import { newEvent } from "../../../shared/outbox/outbox";
 import type { CarrierEvent } from "../domain/carrier-event";
 import type { Shipment } from "../domain/shipment";
 import { advance } from "../domain/tracking-status";
+import { assertWaybillLive } from "../domain/waybill-cancel";
 import { findByTrackingNo, saveTrackingPosition } from "../store/shipment.repo";
-import { storeTrackingEvent } from "../store/tracking-event.repo";
+import { storeTrackingEvent, trackingEventStored } from "../store/tracking-event.repo";
 import type { LogisticsDeps } from "./logistics-deps";
 
 /** What the carrier is answered for one webhook. */
@@ -39,7 +40,9 @@ function statusChanged(s: Shipment, event: CarrierEvent, now: Date) {
  * Applies a carrier's tracking event once. Under the shipment's lock (404 NOT_FOUND for a number
  * no package has, nothing stored): store the event in the inbox - a repeat stops there - then,
  * when the forward-only rule moves the shipment, its new status and `logistics.status-changed`
- * in the same transaction. Older or lower events are kept for display and change nothing.
+ * in the same transaction. Older or lower events are kept for display and change nothing. A
+ * cancelled waybill takes no new event (409 CONFLICT WAYBILL_CANCELLED, nothing stored); a repeat of
+ * one stored before it was cancelled is still answered as a duplicate.
  */
 export async function applyTrackingEvent(
   deps: LogisticsDeps,
@@ -55,6 +58,12 @@ export async function applyTrackingEvent(
         carrier,
         trackingNo: event.trackingNo,
       });
+    }
+    if (shipment.cancelledAt !== null) {
+      if (await trackingEventStored(tx, carrier, event.eventId)) {
+        return { duplicate: true, status: shipment.status, moved: false };
+      }
+      assertWaybillLive(shipment);
     }
     const step = advance({ status: shipment.status, at: shipment.statusAt }, event);
     const outcome = step.moved

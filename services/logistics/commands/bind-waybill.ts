@@ -2,6 +2,7 @@ import type { Pool } from "pg";
 import { type Queryable, withTransaction } from "../../../shared/db/pool";
 import { OmsError } from "../../../shared/errors";
 import type { Shipment } from "../domain/shipment";
+import { assertWaybillLive } from "../domain/waybill-cancel";
 import {
   assertTrackingNoFree,
   findShipment,
@@ -11,7 +12,12 @@ import {
 } from "../store/shipment.repo";
 import { hasTrackingEvents } from "../store/tracking-event.repo";
 
-const created = (w: WaybillBinding): Shipment => ({ ...w, status: "CREATED", statusAt: null });
+const created = (w: WaybillBinding): Shipment => ({
+  ...w,
+  status: "CREATED",
+  statusAt: null,
+  cancelledAt: null,
+});
 
 /** 409 CONFLICT once a tracking event arrived for the package's waybill: it can no longer change. */
 export async function assertReplaceable(q: Queryable, existing: Shipment): Promise<void> {
@@ -28,7 +34,8 @@ export async function assertReplaceable(q: Queryable, existing: Shipment): Promi
  * Binds a waybill to a package under the package's lock. A shipment the package already has is
  * answered as it is when `keeps` says so (a retry); otherwise the new waybill replaces it while no
  * tracking event arrived for it (409 CONFLICT after). 409 TRACKING_NO_IN_USE when another package
- * holds the number, also when two packages race for it (the unique key decides).
+ * holds the number, also when two packages race for it (the unique key decides). A package whose
+ * waybill was cancelled at the carrier takes none: 409 CONFLICT WAYBILL_CANCELLED.
  */
 export async function bindWaybill(
   pool: Pool,
@@ -38,6 +45,7 @@ export async function bindWaybill(
   for (let attempt = 1; ; attempt++) {
     const bound = await withTransaction(pool, async (tx) => {
       const existing = await findShipment(tx, w.packageId, true);
+      if (existing) assertWaybillLive(existing);
       if (existing && keeps(existing)) return existing;
       await assertTrackingNoFree(tx, w);
       if (!existing) return (await insertShipment(tx, w)) ? created(w) : null;

@@ -1,5 +1,6 @@
 import type { CreateWaybillParams, WaybillResult } from "../../../shared/contracts/logistics.contract";
 import { carrierOf } from "../carriers/carrier-registry";
+import { assertWaybillLive } from "../domain/waybill-cancel";
 import { findShipment } from "../store/shipment.repo";
 import { assertReplaceable, bindWaybill } from "./bind-waybill";
 import type { LogisticsDeps } from "./logistics-deps";
@@ -8,11 +9,13 @@ import type { LogisticsDeps } from "./logistics-deps";
  * `logistics.createWaybill`: an online waybill from the carrier for a package. Idempotent per
  * package: while the package has a waybill of that carrier, a retry answers its number without
  * asking the carrier again. Another carrier's waybill is replaced while it has no tracking events.
+ * A package whose waybill was cancelled gets none (409 CONFLICT WAYBILL_CANCELLED).
  */
 export async function createWaybill(deps: LogisticsDeps, p: CreateWaybillParams): Promise<WaybillResult> {
   const carrier = carrierOf(p.carrier);
   const sameCarrier = (existing: { carrier: string }) => existing.carrier === carrier;
   const existing = await findShipment(deps.pool, p.packageId);
+  if (existing) assertWaybillLive(existing);
   if (existing && sameCarrier(existing)) return { carrier, trackingNo: existing.trackingNo };
   if (existing) await assertReplaceable(deps.pool, existing);
   const { trackingNo } = await deps.carriers.get(carrier).createWaybill({

@@ -11,4 +11,5 @@ export interface LogisticsDeps {
   sandboxEnabled: boolean;
   /** Called after a commit that recorded events, so the outbox relay publishes them at once. */
   committed(): void;
+  logger: { warn(...args: unknown[]): void };
 }

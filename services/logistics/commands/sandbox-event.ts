@@ -2,6 +2,7 @@ import type { LogisticsStatus } from "../../../shared/contracts/logistics.contra
 import { OmsError } from "../../../shared/errors";
 import { carrierOf } from "../carriers/carrier-registry";
 import { normalizeTrackingNo } from "../domain/shipment";
+import { waybillConflict } from "../domain/waybill-cancel";
 import { findByTrackingNo } from "../store/shipment.repo";
 import type { LogisticsDeps } from "./logistics-deps";
 
@@ -35,7 +36,7 @@ function eventTime(at: string | undefined, now: Date): Date {
  * Plays the carrier: makes a new tracking event of a waybill and sends it as the carrier's signed
  * webhook (1 + duplicates copies with the same event id) to the callback action, as it would over
  * HTTP. Without `delayMs` the answer carries what each webhook got back. 404 when the sandbox is
- * off or no package has the number.
+ * off or no package has the number; 409 CONFLICT WAYBILL_CANCELLED when the carrier cancelled it.
  */
 export async function sandboxEvent(deps: LogisticsDeps, p: SandboxEventParams, now = new Date()) {
   if (!deps.sandboxEnabled) throw noSuchWaybill(p.trackingNo);
@@ -45,6 +46,15 @@ export async function sandboxEvent(deps: LogisticsDeps, p: SandboxEventParams, n
     ? await findByTrackingNo(deps.pool, carrier, normalizeTrackingNo(p.trackingNo))
     : null;
   if (!sandbox || !shipment) throw noSuchWaybill(p.trackingNo);
+  const cancelledAt = await sandbox.cancelledAt(shipment.trackingNo);
+  if (cancelledAt !== null) {
+    throw waybillConflict(
+      "WAYBILL_CANCELLED",
+      "The sandbox carrier cancelled this waybill: it sends no more tracking events",
+      shipment,
+      { cancelledAt },
+    );
+  }
   const at = eventTime(p.at, now);
   const { event, document } = sandbox.trackingEvent(shipment.trackingNo, p.status, at, p.description);
   const webhooks = 1 + (p.duplicates ?? 0);

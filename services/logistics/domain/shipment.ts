@@ -10,6 +10,8 @@ export interface Shipment {
   status: LogisticsStatus;
   /** The carrier's time of the event that set the status; null before the first event. */
   statusAt: string | null;
+  /** When the waybill was cancelled at the carrier; null while it is live. */
+  cancelledAt: string | null;
 }
 
 /** A stored tracking event as shown with its shipment. */
@@ -28,6 +30,7 @@ export function shipmentRecord(s: Shipment, events: readonly TrackingEventView[]
     trackingNo: s.trackingNo,
     status: s.status,
     events: [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    ...(s.cancelledAt !== null ? { cancelledAt: s.cancelledAt } : {}),
   };
 }
 

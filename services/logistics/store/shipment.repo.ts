@@ -5,7 +5,7 @@ import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outb
 import type { Shipment } from "../domain/shipment";
 import { STATUS_RANK, type TrackingPosition } from "../domain/tracking-status";
 
-const COLUMNS = "package_id, order_no, carrier, tracking_no, method, status, status_at";
+const COLUMNS = "package_id, order_no, carrier, tracking_no, method, status, status_at, cancelled_at";
 
 // biome-ignore lint/suspicious/noExplicitAny: a pg row
 export function toShipment(r: any): Shipment {
@@ -17,6 +17,7 @@ export function toShipment(r: any): Shipment {
     method: r.method,
     status: r.status,
     statusAt: r.status_at ? (r.status_at as Date).toISOString() : null,
+    cancelledAt: r.cancelled_at ? (r.cancelled_at as Date).toISOString() : null,
   };
 }
 
@@ -118,4 +119,22 @@ export async function saveTrackingPosition(
      ${outboxInsertSql("$5")}`,
     [packageId, next.status, STATUS_RANK[next.status], next.at, JSON.stringify(events)],
   );
+}
+
+/**
+ * Records that the carrier cancelled the package's waybill, with the reason; false when it was recorded
+ * before or the package holds another waybill by now (the first cancellation and its reason stay).
+ */
+export async function markWaybillCancelled(
+  q: Queryable,
+  waybill: Pick<Shipment, "packageId" | "carrier" | "trackingNo">,
+  reason: string,
+  at: Date,
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE shipments SET cancelled_at = $4, cancel_reason = $5, updated_at = now()
+     WHERE package_id = $1 AND carrier = $2 AND tracking_no = $3 AND cancelled_at IS NULL`,
+    [waybill.packageId, waybill.carrier, waybill.trackingNo, at, reason],
+  );
+  return rowCount === 1;
 }

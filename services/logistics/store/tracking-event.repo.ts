@@ -32,6 +32,15 @@ export async function storeTrackingEvent(
   return rowCount === 1;
 }
 
+/** Whether this carrier event was stored before (a repeated delivery). */
+export async function trackingEventStored(q: Queryable, carrier: Carrier, eventId: string): Promise<boolean> {
+  const { rows } = await q.query(
+    "SELECT EXISTS (SELECT 1 FROM tracking_events WHERE carrier = $1 AND event_id = $2) AS found",
+    [carrier, eventId],
+  );
+  return rows[0].found === true;
+}
+
 /** Whether any tracking event arrived for a waybill (then its package keeps it). */
 export async function hasTrackingEvents(
   q: Queryable,

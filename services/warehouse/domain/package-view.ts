@@ -6,7 +6,8 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * A package as the API shows it, with its tracking when logistics knows the package (null status and
- * no events otherwise, or when logistics could not be asked). Lines list the units still in it.
+ * no events otherwise, or when logistics could not be asked), and when its waybill was cancelled at the
+ * carrier. Lines list the units still in it.
  */
 export function presentPackage(pkg: Package, shipment: ShipmentRecord | null = null): PackageView {
   return {
@@ -24,6 +25,7 @@ export function presentPackage(pkg: Package, shipment: ShipmentRecord | null = n
     events: shipment?.events ?? [],
     splitReason: pkg.splitReason,
     afterSalesNo: pkg.afterSalesNo,
+    ...(shipment?.cancelledAt ? { waybillCancelledAt: shipment.cancelledAt } : {}),
     task: {
       waybillPrintedAt: iso(pkg.task.waybillPrintedAt),
       pickedAt: iso(pkg.task.pickedAt),
