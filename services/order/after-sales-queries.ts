@@ -1,6 +1,7 @@
-import type { Caller } from "../../shared/contracts/caller";
+import type { Caller, Role } from "../../shared/contracts/caller";
+import type { Queryable } from "../../shared/db/pool";
 import { OmsError } from "../../shared/errors";
-import type { AfterSalesRequest } from "./domain/after-sales";
+import { type AfterSalesAppeal, type AfterSalesRequest, afterSalesActions } from "./domain/after-sales";
 import type { ChildOrder } from "./domain/order";
 import { canSee } from "./domain/order-access";
 import type { OrderService } from "./order.service";
@@ -12,8 +13,19 @@ import {
 } from "./store/after-sales.repo";
 import { decodeCursor, encodeCursor } from "./store/order-list.repo";
 
-/** The API's after-sales shape (API.md), with the refund as planned and the deadline of the current state. */
-export function presentAfterSales(r: AfterSalesRequest) {
+/** What else the view shows: the buyer's appeal, and the caller's role for the allowed actions. */
+export interface AfterSalesSeen {
+  appeal?: AfterSalesAppeal | null;
+  role?: Role;
+  now?: Date;
+}
+
+/**
+ * The API's after-sales shape (API.md), with the refund as planned, the deadline of the current state, who
+ * reviews it (SHOP, or PLATFORM once appealed) and, for a known caller, the actions it may take.
+ */
+export function presentAfterSales(r: AfterSalesRequest, seen: AfterSalesSeen = {}) {
+  const appeal = seen.appeal ?? null;
   return {
     afterSalesNo: r.afterSalesNo,
     orderNo: r.orderNo,
@@ -25,6 +37,9 @@ export function presentAfterSales(r: AfterSalesRequest) {
     lines: r.lines,
     reason: r.reason,
     rejectReason: r.rejectReason,
+    reviewer: appeal ? "PLATFORM" : "SHOP",
+    appealedAt: appeal?.at.toISOString() ?? null,
+    appealReason: appeal?.reason ?? null,
     refundMinor: r.refundMinor,
     currency: "CNY",
     refund: r.refundPlan,
@@ -40,7 +55,45 @@ export function presentAfterSales(r: AfterSalesRequest) {
     createdAt: r.createdAt.toISOString(),
     closedAt: r.closedAt?.toISOString() ?? null,
     closeReason: r.closeReason,
+    ...(seen.role ? { actions: afterSalesActions(r, appeal, seen.role, seen.now ?? new Date()) } : {}),
   };
+}
+
+/**
+ * The appeals of some requests, from their timelines (the `appeal` entry holds when and why); the table allows
+ * one per request.
+ */
+export async function findAppeals(
+  q: Queryable,
+  afterSalesNos: readonly string[],
+): Promise<Map<string, AfterSalesAppeal>> {
+  if (afterSalesNos.length === 0) return new Map();
+  const { rows } = await q.query<{ after_sales_no: string; at: Date; reason: string | null }>(
+    `SELECT DISTINCT ON (after_sales_no) after_sales_no, at, reason FROM after_sales_timeline
+     WHERE after_sales_no = ANY ($1) AND event = 'appeal' ORDER BY after_sales_no, id`,
+    [afterSalesNos],
+  );
+  return new Map(rows.map((r) => [r.after_sales_no, { at: r.at, reason: r.reason }]));
+}
+
+/** The appeal of one request, or null. */
+export async function findAppeal(q: Queryable, afterSalesNo: string): Promise<AfterSalesAppeal | null> {
+  return (await findAppeals(q, [afterSalesNo])).get(afterSalesNo) ?? null;
+}
+
+/** Requests as the caller sees them, their appeals read at once. */
+async function presentAll(svc: OrderService, requests: readonly AfterSalesRequest[], role?: Role) {
+  const appeals = await findAppeals(
+    svc.pool,
+    requests.map((r) => r.afterSalesNo),
+  );
+  const now = new Date();
+  return requests.map((r) => presentAfterSales(r, { appeal: appeals.get(r.afterSalesNo), role, now }));
+}
+
+/** One request as the caller sees it, its appeal included. */
+export async function present(svc: OrderService, caller: Caller, r: AfterSalesRequest) {
+  return presentAfterSales(r, { appeal: await findAppeal(svc.pool, r.afterSalesNo), role: caller.role });
 }
 
 /** The request if the caller may see it (a buyer's own, its shop's, any for operators), else 404. */
@@ -58,7 +111,10 @@ export async function visible(
 /** GET /after-sales/{no}: the request with its timeline. */
 export async function get(svc: OrderService, caller: Caller, afterSalesNo: string) {
   const r = await visible(svc, caller, afterSalesNo);
-  return { ...presentAfterSales(r), timeline: await readAfterSalesTimeline(svc.pool, afterSalesNo) };
+  return {
+    ...(await present(svc, caller, r)),
+    timeline: await readAfterSalesTimeline(svc.pool, afterSalesNo),
+  };
 }
 
 /** GET /after-sales?status=: buyers their own, merchants their shop's, operators all. */
@@ -79,12 +135,12 @@ export async function list(
   });
   const last = items[items.length - 1];
   return {
-    items: items.map(presentAfterSales),
+    items: await presentAll(svc, items, caller.role),
     nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt, orderNo: last.afterSalesNo }) : null,
   };
 }
 
-/** The order detail's after-sales section. */
-export async function ofOrder(svc: OrderService, order: Pick<ChildOrder, "orderNo">) {
-  return (await findAfterSalesOfOrder(svc.pool, order.orderNo)).map(presentAfterSales);
+/** The order detail's after-sales section; with the caller, each request's actions too. */
+export async function ofOrder(svc: OrderService, order: Pick<ChildOrder, "orderNo">, caller?: Caller) {
+  return presentAll(svc, await findAfterSalesOfOrder(svc.pool, order.orderNo), caller?.role);
 }

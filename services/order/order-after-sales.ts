@@ -10,16 +10,22 @@ import type {
 import { withTransaction } from "../../shared/db/pool";
 import { OmsError } from "../../shared/errors";
 import { apply } from "../../shared/state-machine/engine";
-import { presentAfterSales, visible } from "./after-sales-queries";
+import { findAppeal, present, presentAfterSales, visible } from "./after-sales-queries";
 import {
   type AfterSalesContext,
+  appealRequest,
   createRequest,
   type Locked,
   lockRequest,
   refundSucceeded,
   step,
 } from "./commands/after-sales";
-import type { AfterSalesRequest } from "./domain/after-sales";
+import {
+  type AfterSalesRequest,
+  APPEAL_WINDOW_MS,
+  afterSalesFacts,
+  assertMayReview,
+} from "./domain/after-sales";
 import { canSee } from "./domain/order-access";
 import { DEFAULT_ORDER_TIMERS } from "./domain/order-config";
 import {
@@ -40,6 +46,7 @@ import { findOrder } from "./store/order.repo";
 /** Timer kinds of an after-sales request's deadlines; the key is the after-sales number. */
 export const AFTER_SALES_TIMERS = {
   PENDING_REVIEW: "aftersales-review",
+  REJECTED: "aftersales-appeal",
   AWAITING_BUYER_RETURN: "aftersales-return",
   AWAITING_RETURN_RECEIPT: "aftersales-receive",
 } as const;
@@ -82,16 +89,22 @@ function assertShop(caller: Caller, r: Pick<AfterSalesRequest, "afterSalesNo" | 
     });
 }
 
-/** Refuses an event the request's current state does not take, before any other service is asked anything. */
-function assertAllowed(r: AfterSalesRequest, event: AfterSalesEvent) {
+/**
+ * Refuses an event the request's current state does not take, before any other service is asked anything;
+ * answers the request's appeal, which the check needed.
+ */
+async function assertAllowed(svc: OrderService, r: AfterSalesRequest, event: AfterSalesEvent) {
+  const now = new Date();
+  const appeal = await findAppeal(svc.pool, r.afterSalesNo);
   apply(AFTER_SALES_TABLE, r.status, event, {
-    ...system(),
-    facts: { type: r.type },
+    ...system(now),
+    facts: afterSalesFacts(r, appeal, now),
     guards: AFTER_SALES_GUARDS,
   });
+  return appeal;
 }
 
-/** Arms the timer of the state the request is in now (review, buyer return, receipt), if it has one. */
+/** Arms the timer of the state the request is in now (review, appeal, buyer return, receipt), if it has one. */
 async function armDeadline(svc: OrderService, r: AfterSalesRequest) {
   const kind = AFTER_SALES_TIMERS[r.status as TimedState];
   if (kind && r.dueAt)
@@ -148,7 +161,7 @@ export async function create(
   );
   svc.relay.kick();
   await armDeadline(svc, request);
-  return presentAfterSales(request);
+  return presentAfterSales(request, { role: caller.role });
 }
 
 /**
@@ -165,7 +178,8 @@ export async function approve(
   if (!peek) throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
   if (caller) assertShop(caller, peek);
   const event: AfterSalesEvent = caller ? "approve" : "review.timeout";
-  assertAllowed(peek, event);
+  const appeal = await assertAllowed(svc, peek, event);
+  if (caller) assertMayReview(caller.role, peek, appeal);
   const intercepted = peek.type === "REFUND_ONLY" && peek.intercept ? await intercept(svc, peek) : null;
   const ctx = caller ? who(caller, requestId) : system();
   const request = await run(svc, afterSalesNo, async (tx, locked) => {
@@ -183,7 +197,7 @@ export async function approve(
       },
     );
   });
-  return presentAfterSales(request);
+  return caller ? present(svc, caller, request) : null;
 }
 
 async function intercept(svc: OrderService, r: AfterSalesRequest): Promise<boolean> {
@@ -212,7 +226,10 @@ async function intercept(svc: OrderService, r: AfterSalesRequest): Promise<boole
   }
 }
 
-/** POST /after-sales/{no}/reject {reason} (shop or operator). */
+/**
+ * POST /after-sales/{no}/reject {reason} (shop or operator). The shop's rejection opens the buyer's appeal window;
+ * the operator's rejection of an appeal is final: CLOSED, APPEAL_REJECTED.
+ */
 export async function reject(
   svc: OrderService,
   caller: Caller,
@@ -220,12 +237,29 @@ export async function reject(
   requestId: string | null,
 ) {
   assertShop(caller, await visible(svc, caller, p.afterSalesNo));
+  const ctx = who(caller, requestId);
   const request = await run(svc, p.afterSalesNo, async (tx, locked) => {
-    await step(tx, locked, "reject", who(caller, requestId), p.reason, (r) => {
+    await step(tx, locked, "reject", ctx, p.reason, (r) => {
       r.rejectReason = p.reason;
+      if (r.status === "REJECTED") r.dueAt = new Date(ctx.now.getTime() + APPEAL_WINDOW_MS);
+      if (r.status === "CLOSED") r.closeReason = "APPEAL_REJECTED";
     });
   });
-  return presentAfterSales(request);
+  return present(svc, caller, request);
+}
+
+/** POST /after-sales/{no}/appeal {reason} (buyer): a rejected request goes to the platform, once, within its window. */
+export async function appeal(
+  svc: OrderService,
+  caller: Caller,
+  p: { afterSalesNo: string; reason: string },
+  requestId: string | null,
+) {
+  assertBuyer(caller, await visible(svc, caller, p.afterSalesNo));
+  const request = await run(svc, p.afterSalesNo, async (tx, locked) => {
+    await appealRequest(tx, locked, who(caller, requestId), p.reason);
+  });
+  return present(svc, caller, request);
 }
 
 /** POST /after-sales/{no}/withdraw (buyer), while nothing was refunded. */
@@ -241,7 +275,7 @@ export async function withdraw(
       r.closeReason = "WITHDRAWN";
     });
   });
-  return presentAfterSales(request);
+  return present(svc, caller, request);
 }
 
 /** POST /after-sales/{no}/return-shipment {carrier, trackingNo} (buyer): the tracking number is checked by logistics. */
@@ -253,7 +287,7 @@ export async function returnShipment(
 ) {
   const peek = await visible(svc, caller, p.afterSalesNo);
   assertBuyer(caller, peek);
-  assertAllowed(peek, "buyer.shipped");
+  await assertAllowed(svc, peek, "buyer.shipped");
   const shipment = await svc.broker.call<{ carrier: string; trackingNo: string }, object>(
     "logistics.registerShipment",
     {
@@ -275,7 +309,7 @@ export async function returnShipment(
       );
     });
   });
-  return presentAfterSales(request);
+  return present(svc, caller, request);
 }
 
 /**
@@ -292,7 +326,7 @@ export async function receive(
   if (!peek) throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
   if (caller) assertShop(caller, peek);
   const event: AfterSalesEvent = caller ? "return.received" : "receive.timeout";
-  assertAllowed(peek, event);
+  await assertAllowed(svc, peek, event);
   if (caller) {
     const order = await findOrder(svc.pool, peek.orderNo);
     const params: ReceiveReturnParams = {
@@ -312,7 +346,7 @@ export async function receive(
       r.restocked = caller !== null;
     });
   });
-  return presentAfterSales(request);
+  return caller ? present(svc, caller, request) : null;
 }
 
 /** The buyer did not ship the return in time: the request closes. */
@@ -331,11 +365,24 @@ async function returnTimedOut(svc: OrderService, afterSalesNo: string, now: Date
   });
 }
 
-/** A request's deadline passed (timer or sweeper): auto-approve, close for no return, or auto-receive. */
+/** The buyer did not appeal the rejection in time: the request closes. */
+async function appealTimedOut(svc: OrderService, afterSalesNo: string, now: Date) {
+  await run(svc, afterSalesNo, async (tx, locked) => {
+    await step(tx, locked, "appeal.timeout", system(now), "rejected and not appealed in time", (r) => {
+      r.closeReason = "APPEAL_TIMEOUT";
+    });
+  });
+}
+
+/**
+ * A request's deadline passed (timer or sweeper): auto-approve, close for no appeal, close for no return, or
+ * auto-receive. An appealed request under the platform's review has no deadline.
+ */
 export async function fireDeadline(svc: OrderService, afterSalesNo: string, now = new Date()) {
   const r = await findAfterSales(svc.pool, afterSalesNo);
   if (!r?.dueAt || r.dueAt > now) return;
   if (r.status === "PENDING_REVIEW") await approve(svc, null, afterSalesNo, null);
+  else if (r.status === "REJECTED") await appealTimedOut(svc, afterSalesNo, now);
   else if (r.status === "AWAITING_BUYER_RETURN") await returnTimedOut(svc, afterSalesNo, now);
   else if (r.status === "AWAITING_RETURN_RECEIPT") await receive(svc, null, afterSalesNo, null);
 }
@@ -441,7 +488,13 @@ async function replacementDelivered(
 
 /** Overdue deadlines lost timers missed, and refunds or replacements a failed call left unasked. */
 export async function sweepAfterSales(svc: OrderService, now: Date) {
-  for (const no of await findDueAfterSales(svc.pool, now)) {
+  // findDueAfterSales covers review, return and receipt; rejected requests past their appeal window come here.
+  const { rows: unappealed } = await svc.pool.query<{ after_sales_no: string }>(
+    "SELECT after_sales_no FROM after_sales WHERE status = 'REJECTED' AND due_at <= $1 LIMIT 500",
+    [now],
+  );
+  const due = [...(await findDueAfterSales(svc.pool, now)), ...unappealed.map((r) => r.after_sales_no)];
+  for (const no of due) {
     await fireDeadline(svc, no, now).catch((err: Error) =>
       svc.logger.warn("after-sales deadline failed", { afterSalesNo: no, error: err.message }),
     );

@@ -214,6 +214,13 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return afterSales.reject(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
       },
     },
+    /** POST /after-sales/{afterSalesNo}/appeal {reason} (buyer): a rejected request goes to the platform. */
+    appealAfterSales: {
+      params: { ...AFTER_SALES_NO_PARAM, reason: { type: "string", min: 1, max: 500, trim: true } },
+      handler(ctx: Ctx<{ afterSalesNo: string; reason: string }>) {
+        return afterSales.appeal(this, callerOf(ctx.meta), ctx.params, ctx.requestID ?? null);
+      },
+    },
     /** POST /after-sales/{afterSalesNo}/return-shipment {carrier, trackingNo} (buyer). */
     returnShipment: {
       params: {

@@ -32,6 +32,8 @@ export const ORDER_CHANNELS = {
   afterSalesRefunded: "aftersales.refunded",
   afterSalesSucceeded: "aftersales.succeeded",
   afterSalesClosed: "aftersales.closed",
+  /** The buyer appealed a rejected request to the platform (payload AfterSalesStepPayload, the appeal's reason). */
+  afterSalesAppealed: "aftersales.appealed",
 } as const;
 
 /** `order.placed`: a child order was created, waiting for payment until `paymentDeadline`. */

@@ -68,6 +68,21 @@ export const AFTER_SALES_ROUTES: readonly RouteDef[] = [
   },
   {
     method: "POST",
+    path: "/after-sales/:afterSalesNo/appeal",
+    action: "order.appealAfterSales",
+    roles: BUYER,
+    idempotent: true,
+    summary:
+      "The buyer appeals the shop's rejection to the platform, once, within 7 days of it: the request is reviewed again by an operator, whose rejection is final",
+    tag: TAG,
+    body: {
+      type: "object",
+      required: ["reason"],
+      properties: { reason: { type: "string", minLength: 1, maxLength: 500 } },
+    },
+  },
+  {
+    method: "POST",
     path: "/after-sales/:afterSalesNo/return-shipment",
     action: "order.returnShipment",
     roles: BUYER,

@@ -3,10 +3,15 @@ import type { AfterSalesStepPayload } from "../../../shared/contracts/order.cont
 import { OmsError } from "../../../shared/errors";
 import { recordEvent } from "../../../shared/outbox/outbox";
 import { type ActorRole, apply, noteEntry } from "../../../shared/state-machine/engine";
+import { findAppeal } from "../after-sales-queries";
 import {
+  type AfterSalesAppeal,
   type AfterSalesLine,
   type AfterSalesRequest,
+  afterSalesFacts,
   afterSalesStatusOf,
+  assertMayReview,
+  checkAppealUnits,
   checkRequest,
   type StoredRefundPlan,
 } from "../domain/after-sales";
@@ -47,20 +52,21 @@ export interface AfterSalesContext {
   eventId: string | null;
 }
 
-/** A request and its order, both locked (order first, always, so two paths never deadlock). */
+/** A request and its order, both locked (order first, always, so two paths never deadlock), and its appeal. */
 export interface Locked {
   order: ChildOrder;
   request: AfterSalesRequest;
+  appeal: AfterSalesAppeal | null;
 }
 
-/** Locks the request's order, then the request. */
+/** Locks the request's order, then the request; reads its appeal under the lock. */
 export async function lockRequest(tx: PoolClient, afterSalesNo: string): Promise<Locked> {
   const peek = await findAfterSales(tx, afterSalesNo);
   if (!peek) throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
   const order = await findOrder(tx, peek.orderNo, true);
   const request = await findAfterSales(tx, afterSalesNo, true);
   if (!order || !request) throw new Error("after-sales request vanished under its lock");
-  return { order, request };
+  return { order, request, appeal: await findAppeal(tx, afterSalesNo) };
 }
 
 function stepPayload(
@@ -187,9 +193,10 @@ export async function step(
   const result = apply(AFTER_SALES_TABLE, request.status, event, {
     ...ctx,
     reason,
-    facts: { type: request.type },
+    facts: afterSalesFacts(request, locked.appeal, ctx.now),
     guards: AFTER_SALES_GUARDS,
   });
+  if (event === "approve" || event === "reject") assertMayReview(ctx.role, request, locked.appeal);
   request.status = result.to;
   request.dueAt = null;
   if (request.status === "CLOSED" || request.status === "SUCCEEDED") request.closedAt = ctx.now;
@@ -208,11 +215,30 @@ export async function step(
   return request;
 }
 
-// The durable event each step announces (notifications, statistics).
+/**
+ * The buyer appeals the rejection within its window: the request takes its units back (unless a later request
+ * took them) and waits for the platform's review, without a timer.
+ */
+export async function appealRequest(
+  tx: PoolClient,
+  locked: Locked,
+  ctx: AfterSalesContext,
+  reason: string,
+): Promise<AfterSalesRequest> {
+  const request = await step(tx, locked, "appeal", ctx, reason, async (r) => {
+    checkAppealUnits(locked.order, await findAfterSalesOfOrder(tx, r.orderNo), r);
+  });
+  locked.appeal = { at: ctx.now, reason };
+  return request;
+}
+
+// The durable event each step announces (notifications, statistics); the platform's final rejection of an appeal
+// is an `aftersales.rejected` with status CLOSED.
 const CHANNEL_OF: Partial<Record<AfterSalesEvent, string>> = {
   approve: ORDER_EVENTS.afterSalesApproved,
   "review.timeout": ORDER_EVENTS.afterSalesApproved,
   reject: ORDER_EVENTS.afterSalesRejected,
+  appeal: ORDER_EVENTS.afterSalesAppealed,
   withdraw: ORDER_EVENTS.afterSalesClosed,
   "return.timeout": ORDER_EVENTS.afterSalesClosed,
   "appeal.timeout": ORDER_EVENTS.afterSalesClosed,

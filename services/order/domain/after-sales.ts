@@ -1,6 +1,15 @@
+import type { Role } from "../../../shared/contracts/caller";
 import { OmsError, validationFailed } from "../../../shared/errors";
+import { type ActorRole, rowsFor } from "../../../shared/state-machine/engine";
 import type { ChildOrder } from "./order";
-import type { AfterSalesState, AfterSalesType } from "./order-states";
+import {
+  AFTER_SALES_GUARDS,
+  AFTER_SALES_TABLE,
+  type AfterSalesEvent,
+  type AfterSalesFacts,
+  type AfterSalesState,
+  type AfterSalesType,
+} from "./order-states";
 import type { AfterSalesStatus } from "./order-view";
 
 /** One line of an after-sales request: which units. */
@@ -148,4 +157,109 @@ export function afterSalesStatusOf(
   const refunded = order.lines.reduce((sum, l) => sum + l.refundedQuantity, 0);
   if (refunded === 0) return "NONE";
   return order.lines.every((l) => l.refundedQuantity >= l.quantity) ? "REFUNDED" : "PARTIALLY_REFUNDED";
+}
+
+/** How long after a rejection the buyer may appeal to the platform; the request then closes (APPEAL_TIMEOUT). */
+export const APPEAL_WINDOW_MS = 7 * 86_400_000;
+
+/** The buyer's appeal of a rejection, as its timeline recorded it. */
+export interface AfterSalesAppeal {
+  at: Date;
+  reason: string | null;
+}
+
+/**
+ * The facts the after-sales table's guards judge. A rejected request without a deadline was rejected before
+ * appeals had one (table @1): its window never closes.
+ */
+export function afterSalesFacts(
+  r: Pick<AfterSalesRequest, "type" | "status" | "dueAt">,
+  appeal: AfterSalesAppeal | null,
+  now: Date,
+): Required<AfterSalesFacts> {
+  return {
+    type: r.type,
+    appealed: appeal !== null,
+    appealWindowOpen: r.status === "REJECTED" && (r.dueAt === null || now < r.dueAt),
+  };
+}
+
+/** Once the buyer appealed, the platform reviews: the shop's approve and reject are no longer its own. */
+const shopLostReview = (role: ActorRole, appeal: AfterSalesAppeal | null) =>
+  appeal !== null && role === "merchant";
+
+/** After an appeal the platform decides: the shop may no longer approve or reject (403, `reviewer` PLATFORM). */
+export function assertMayReview(
+  role: ActorRole,
+  r: Pick<AfterSalesRequest, "afterSalesNo">,
+  appeal: AfterSalesAppeal | null,
+): void {
+  if (shopLostReview(role, appeal)) {
+    throw new OmsError("FORBIDDEN", "The buyer appealed this request: the platform decides it now", {
+      afterSalesNo: r.afterSalesNo,
+      reviewer: "PLATFORM",
+    });
+  }
+}
+
+/**
+ * An appeal takes back the units the rejection released; another request may have taken them since, and then
+ * the appeal is refused (409 CONFLICT naming the line).
+ */
+export function checkAppealUnits(
+  order: Pick<ChildOrder, "lines">,
+  others: readonly AfterSalesRequest[],
+  r: Pick<AfterSalesRequest, "afterSalesNo" | "lines">,
+): void {
+  const taken = unitsInAfterSales(others.filter((o) => o.afterSalesNo !== r.afterSalesNo));
+  for (const asked of r.lines) {
+    const bought = order.lines.find((l) => l.lineId === asked.lineId)?.quantity ?? 0;
+    const remaining = bought - (taken.get(asked.lineId) ?? 0);
+    if (asked.quantity > remaining) {
+      throw new OmsError("CONFLICT", `Line ${asked.lineId} was asked for again by a later request`, {
+        afterSalesNo: r.afterSalesNo,
+        lineId: asked.lineId,
+        remaining,
+      });
+    }
+  }
+}
+
+const REVIEW_EVENTS: readonly AfterSalesEvent[] = ["approve", "reject"];
+
+/** The buttons of a request per role, each an event of the table; the shop loses its review once appealed. */
+const ACTIONS_BY_ROLE: Record<Role, readonly [AfterSalesEvent, string][]> = {
+  buyer: [
+    ["buyer.shipped", "RETURN_SHIPMENT"],
+    ["appeal", "APPEAL"],
+    ["withdraw", "WITHDRAW"],
+  ],
+  merchant: [
+    ["approve", "APPROVE"],
+    ["reject", "REJECT"],
+    ["return.received", "RECEIVE"],
+  ],
+  admin: [
+    ["approve", "APPROVE"],
+    ["reject", "REJECT"],
+    ["return.received", "RECEIVE"],
+  ],
+};
+
+/** The actions the role may take on the request now: the table takes the event and the role may send it. */
+export function afterSalesActions(
+  r: Pick<AfterSalesRequest, "type" | "status" | "dueAt">,
+  appeal: AfterSalesAppeal | null,
+  role: Role,
+  now: Date,
+): string[] {
+  const facts = afterSalesFacts(r, appeal, now);
+  const takes = (event: AfterSalesEvent) =>
+    rowsFor(AFTER_SALES_TABLE, r.status, event).some(
+      (row) => row.guard === undefined || AFTER_SALES_GUARDS[row.guard](facts),
+    );
+  return ACTIONS_BY_ROLE[role]
+    .filter(([event]) => takes(event))
+    .filter(([event]) => !(REVIEW_EVENTS.includes(event) && shopLostReview(role, appeal)))
+    .map(([, action]) => action);
 }

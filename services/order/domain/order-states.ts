@@ -157,7 +157,15 @@ export const AFTER_SALES_EVENTS = [
 export type AfterSalesEvent = (typeof AFTER_SALES_EVENTS)[number];
 
 export type AfterSalesType = "REFUND_ONLY" | "RETURN_REFUND" | "EXCHANGE";
-export type AfterSalesGuard = "isRefundOnly" | "needsReturn" | "isReturnRefund" | "isExchange";
+export type AfterSalesGuard =
+  | "isRefundOnly"
+  | "needsReturn"
+  | "isReturnRefund"
+  | "isExchange"
+  | "isRefundOnlyBeforeAppeal"
+  | "needsReturnBeforeAppeal"
+  | "wasAppealed"
+  | "withinAppealWindow";
 export type AfterSalesEffect =
   | "cancelReviewTimeout"
   | "scheduleAppealTimeout"
@@ -171,14 +179,22 @@ export type AfterSalesEffect =
   | "requestExchangeShipment"
   | "updateOrderAfterSalesStatus";
 
-/** The after-sales request's type decides where approval and receipt lead. */
+/** The request's type decides where approval and receipt lead; its appeal, who reviews and whether it may. */
 export interface AfterSalesFacts {
   readonly type?: AfterSalesType;
+  /** The buyer appealed a rejection: the platform reviews now, once. */
+  readonly appealed?: boolean;
+  /** A rejected request's appeal deadline has not passed. */
+  readonly appealWindowOpen?: boolean;
 }
 
 const closeRequest = "updateOrderAfterSalesStatus";
 
-/** The after-sales order's table; review.timeout and receive.timeout are the automatic approve/receive. */
+/**
+ * The after-sales order's table; review.timeout and receive.timeout are the automatic approve/receive. A rejected
+ * request may be appealed once, within its window: the platform then reviews it without a timer, and its rejection
+ * is final (CLOSED).
+ */
 export const AFTER_SALES_TABLE: StateTable<
   AfterSalesState,
   AfterSalesEvent,
@@ -186,7 +202,9 @@ export const AFTER_SALES_TABLE: StateTable<
   AfterSalesEffect
 > = {
   name: "AFTER_SALES",
-  version: "AFTER_SALES@1",
+  // @2 guarded appeals (window, once, platform review without auto-approval): for requests of @1, which were never
+  // appealed, every row behaves as before, so they run on it unchanged.
+  version: "AFTER_SALES@2",
   initial: "PENDING_REVIEW",
   states: AFTER_SALES_STATES,
   events: AFTER_SALES_EVENTS,
@@ -200,16 +218,21 @@ export const AFTER_SALES_TABLE: StateTable<
           effects: ["cancelReviewTimeout", "scheduleReturnTimeout"],
         },
       ],
+      // Only the shop's silence approves: an appealed request waits for the platform's decision.
       "review.timeout": [
-        { to: "PENDING_REFUND", guard: "isRefundOnly", effects: ["requestRefund"] },
-        { to: "AWAITING_BUYER_RETURN", guard: "needsReturn", effects: ["scheduleReturnTimeout"] },
+        { to: "PENDING_REFUND", guard: "isRefundOnlyBeforeAppeal", effects: ["requestRefund"] },
+        { to: "AWAITING_BUYER_RETURN", guard: "needsReturnBeforeAppeal", effects: ["scheduleReturnTimeout"] },
       ],
-      reject: { to: "REJECTED", effects: ["cancelReviewTimeout", "scheduleAppealTimeout"] },
+      // The platform's rejection of an appeal is final; the shop's may be appealed.
+      reject: [
+        { to: "CLOSED", guard: "wasAppealed", effects: [closeRequest] },
+        { to: "REJECTED", effects: ["cancelReviewTimeout", "scheduleAppealTimeout"] },
+      ],
       withdraw: { to: "CLOSED", effects: ["cancelReviewTimeout", closeRequest] },
     },
     REJECTED: {
       // An appeal goes back to review, now decided by the platform operator.
-      appeal: { to: "PENDING_REVIEW", effects: ["cancelAppealTimeout"] },
+      appeal: { to: "PENDING_REVIEW", guard: "withinAppealWindow", effects: ["cancelAppealTimeout"] },
       "appeal.timeout": { to: "CLOSED", effects: [closeRequest] },
       withdraw: { to: "CLOSED", effects: ["cancelAppealTimeout", closeRequest] },
     },
@@ -251,12 +274,18 @@ export const AFTER_SALES_TABLE: StateTable<
   },
 };
 
-/** Guards of the after-sales table, keyed on the request type. */
+/** Guards of the after-sales table, keyed on the request type and its appeal. */
 export const AFTER_SALES_GUARDS: GuardMap<AfterSalesGuard, AfterSalesFacts> = {
   isRefundOnly: (facts) => requireFact(facts, "type") === "REFUND_ONLY",
   needsReturn: (facts) => requireFact(facts, "type") !== "REFUND_ONLY",
   isReturnRefund: (facts) => requireFact(facts, "type") === "RETURN_REFUND",
   isExchange: (facts) => requireFact(facts, "type") === "EXCHANGE",
+  isRefundOnlyBeforeAppeal: (facts) =>
+    !requireFact(facts, "appealed") && requireFact(facts, "type") === "REFUND_ONLY",
+  needsReturnBeforeAppeal: (facts) =>
+    !requireFact(facts, "appealed") && requireFact(facts, "type") !== "REFUND_ONLY",
+  wasAppealed: (facts) => requireFact(facts, "appealed"),
+  withinAppealWindow: (facts) => requireFact(facts, "appealWindowOpen"),
 };
 
 /** B2B dispatch states (DOMAIN.md 6.4): an online order passed to a local store; no warehouse. */

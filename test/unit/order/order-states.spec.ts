@@ -82,15 +82,41 @@ const byType = (
     { facts: { type: "EXCHANGE" }, to: exchange },
   ] as const;
 
-/** The documented outcomes of DOMAIN.md 6.3. */
+const AFTER_SALES_TYPES = ["REFUND_ONLY", "RETURN_REFUND", "EXCHANGE"] as const;
+/** Every combination of the after-sales facts: type, appealed, appeal window open. */
+const ALL_AFTER_SALES_FACTS: AfterSalesFacts[] = AFTER_SALES_TYPES.flatMap((type) =>
+  [false, true].flatMap((appealed) =>
+    [false, true].map((appealWindowOpen) => ({ type, appealed, appealWindowOpen })),
+  ),
+);
+
+/** The documented outcomes of DOMAIN.md 6.3, with one appeal to the platform (docs/after-sales.md). */
 const AFTER_SALES_EXPECTED: Expected<AfterSalesState, AfterSalesEvent, AfterSalesFacts> = {
   PENDING_REVIEW: {
     approve: byType("PENDING_REFUND", "AWAITING_BUYER_RETURN", "AWAITING_BUYER_RETURN"),
-    "review.timeout": byType("PENDING_REFUND", "AWAITING_BUYER_RETURN", "AWAITING_BUYER_RETURN"),
-    reject: "REJECTED",
+    // The shop's silence approves; the platform's (after an appeal) does not.
+    "review.timeout": [
+      ...byType("PENDING_REFUND", "AWAITING_BUYER_RETURN", "AWAITING_BUYER_RETURN").map((c) => ({
+        facts: { ...c.facts, appealed: false },
+        to: c.to,
+      })),
+      ...AFTER_SALES_TYPES.map((type) => ({ facts: { type, appealed: true }, to: null })),
+    ],
+    // The platform's rejection of an appeal is final.
+    reject: [
+      { facts: { appealed: false }, to: "REJECTED" },
+      { facts: { appealed: true }, to: "CLOSED" },
+    ],
     withdraw: "CLOSED",
   },
-  REJECTED: { appeal: "PENDING_REVIEW", "appeal.timeout": "CLOSED", withdraw: "CLOSED" },
+  REJECTED: {
+    appeal: [
+      { facts: { appealWindowOpen: true }, to: "PENDING_REVIEW" },
+      { facts: { appealWindowOpen: false }, to: null },
+    ],
+    "appeal.timeout": "CLOSED",
+    withdraw: "CLOSED",
+  },
   AWAITING_BUYER_RETURN: {
     "buyer.shipped": "AWAITING_RETURN_RECEIPT",
     "return.timeout": "CLOSED",
@@ -149,7 +175,7 @@ const CASES = [
     table: AFTER_SALES_TABLE,
     expected: AFTER_SALES_EXPECTED,
     guards: AFTER_SALES_GUARDS,
-    anyFacts: [{ type: "REFUND_ONLY" }, { type: "RETURN_REFUND" }, { type: "EXCHANGE" }],
+    anyFacts: ALL_AFTER_SALES_FACTS,
     terminal: ["SUCCEEDED", "CLOSED"],
   } satisfies Case<AfterSalesState, AfterSalesEvent, AfterSalesFacts>,
   {
