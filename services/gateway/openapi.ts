@@ -54,7 +54,16 @@ function operation(route: RouteDef) {
     tags: [route.tag],
     summary: route.summary,
     ...(secured ? { security: [{ bearer: [] }], "x-roles": route.roles } : {}),
-    parameters: params.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+    parameters: [
+      ...params.map((name) => ({ name, in: "path", required: true, schema: { type: "string" } })),
+      ...Object.entries(route.query ?? {}).map(([name, q]) => ({
+        name,
+        in: "query",
+        required: false,
+        description: q.description,
+        schema: q.schema,
+      })),
+    ],
     ...(route.body
       ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } }
       : {}),

@@ -10,7 +10,7 @@ import { assertCanAdjustPrice, assertCanCancel, assertCanChangeAddress } from ".
 import { mergeOrderTimers, type OrderTypeConfigInput } from "./domain/order-config";
 import { presentLine, presentOrder } from "./domain/order-presenter";
 import type { OrderService } from "./order.service";
-import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, STALE_SAGA_MS } from "./order-deps";
+import { announceCheckoutSettled, ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, STALE_SAGA_MS } from "./order-deps";
 import { detail } from "./order-queries";
 import { placeOrder, quoteOrder } from "./saga/place-order.saga";
 import { findOrder } from "./store/order.repo";
@@ -110,6 +110,7 @@ export async function cancel(
     now: new Date(),
     authorize: (o) => assertCanCancel(caller, o),
   });
+  announceCheckoutSettled(svc, order.parentOrderNo);
   svc.relay.kick();
   if (!byMerchant) await svc.timers.cancel(PAYMENT_TIMEOUT, order.parentOrderNo);
   return detail(svc, caller, p.orderNo);
@@ -127,7 +128,10 @@ export async function expirePayment(svc: OrderService, parentOrderNo: string, no
       requestId: null,
       now,
     });
-    if (closed.length > 0) svc.relay.kick();
+    if (closed.length > 0) {
+      announceCheckoutSettled(svc, parentOrderNo);
+      svc.relay.kick();
+    }
   } catch (err) {
     if ((err as OmsError).type !== "NOT_FOUND") throw err;
   }

@@ -3,12 +3,27 @@ import type { Pool } from "pg";
 import { config } from "../../shared/config/config";
 import type { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import type { Timers } from "../../shared/timers/timers";
+import type { OrderService } from "./order.service";
 import type { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
 
 export const PAYMENT_TIMEOUT = "payment-timeout";
 /** Broadcast (not durable: a cache hint) when an order type's timers change. */
 export const ORDER_TYPE_CHANGED = "order.typeConfigChanged";
+/** Broadcast (not durable: a wake-up hint for long polls) when a checkout's children left PENDING_PAYMENT. */
+export const CHECKOUT_SETTLED = "order.checkout-settled";
+
+/**
+ * After the commit that paid or closed a checkout's children: wakes the long
+ * polls on it, on this pod at once and on the others by broadcast. A lost
+ * broadcast only makes a long poll run to its end.
+ */
+export function announceCheckoutSettled(svc: OrderService, parentOrderNo: string): void {
+  svc.checkoutWaiters.notify(parentOrderNo);
+  svc.broker.broadcast(CHECKOUT_SETTLED, { parentOrderNo }).catch((err: Error) => {
+    svc.logger.warn("checkout-settled broadcast failed", { parentOrderNo, error: err.message });
+  });
+}
 
 /** Wires the checkout saga to the other services over the broker, the database, numbers and timers. */
 export function placeOrderDeps(

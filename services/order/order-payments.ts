@@ -12,7 +12,7 @@ import { type PaymentCalls, settlePayment } from "./commands/pay-orders";
 import { assertCanSee } from "./domain/order-access";
 import type { OrderService } from "./order.service";
 import { afterSalesNoOfRefund, onAfterSalesRefunded } from "./order-after-sales";
-import { PAYMENT_TIMEOUT } from "./order-deps";
+import { announceCheckoutSettled, PAYMENT_TIMEOUT } from "./order-deps";
 import { SHIP_BY } from "./order-fulfilment";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
 
@@ -81,7 +81,7 @@ function paymentCalls(svc: OrderService): PaymentCalls {
   };
 }
 
-/** `payment.succeeded`: settles the checkout once per event, then stops its payment timeout. */
+/** `payment.succeeded`: settles the checkout once per event, wakes its long polls, then stops its payment timeout. */
 export async function onPaymentSucceeded(
   svc: OrderService,
   envelope: EventEnvelope<PaymentSucceededPayload>,
@@ -90,6 +90,9 @@ export async function onPaymentSucceeded(
   const { result } = await consumeOnce(svc.pool, "order-payments", envelope.eventId, (tx) =>
     settlePayment(tx, p, paymentCalls(svc), new Date()),
   );
+  if (result && result.paid.length + result.closedOutOfStock.length > 0) {
+    announceCheckoutSettled(svc, p.parentOrderNo);
+  }
   svc.relay.kick();
   await svc.timers.cancel(PAYMENT_TIMEOUT, p.parentOrderNo);
   for (const child of result?.paid ?? []) {

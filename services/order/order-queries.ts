@@ -2,6 +2,7 @@ import type { Caller } from "../../shared/contracts/caller";
 import type { PaymentView } from "../../shared/contracts/payment.contract";
 import { OmsError, validationFailed } from "../../shared/errors";
 import { ofOrder as afterSalesOf } from "./after-sales-queries";
+import { longPollWaitMs } from "./checkout-waiters";
 import { assertCanSee, canSee } from "./domain/order-access";
 import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
@@ -37,7 +38,7 @@ export async function fullDetail(svc: OrderService, caller: Caller, orderNo: str
         return null;
       })
     : [];
-  return { ...order, payment, packages, afterSales: await afterSalesOf(svc, order) };
+  return { ...order, payment, packages, afterSales: await afterSalesOf(svc, order, caller) };
 }
 
 /** The order's timeline, oldest first. */
@@ -68,6 +69,33 @@ export async function parent(svc: OrderService, caller: Caller, parentOrderNo: s
     createdAt: found.createdAt.toISOString(),
     orders: children.map((c) => presentOrder(c, caller.role)),
   };
+}
+
+/**
+ * The parent order, as `parent`; with `waitMs`, while a child it shows is
+ * still PENDING_PAYMENT, the answer waits until the checkout is settled or
+ * closed (a notify from the pod that committed it) or the wait runs out, then
+ * reads again. The wait is registered before the first read, so a change
+ * committed in between still wakes it; access is checked by that first read.
+ */
+export async function awaitParent(
+  svc: OrderService,
+  caller: Caller,
+  parentOrderNo: string,
+  waitMs: number,
+  callerTimeoutMs: number | null | undefined,
+) {
+  const waitFor = longPollWaitMs(waitMs, callerTimeoutMs);
+  if (waitFor === 0) return parent(svc, caller, parentOrderNo);
+  const wait = svc.checkoutWaiters.register(parentOrderNo, waitFor);
+  try {
+    const current = await parent(svc, caller, parentOrderNo);
+    if (!current.orders.some((o) => o.status === "PENDING_PAYMENT")) return current;
+    if ((await wait.done) === "full") return current;
+  } finally {
+    wait.cancel();
+  }
+  return parent(svc, caller, parentOrderNo);
 }
 
 interface ListParams {

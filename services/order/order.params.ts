@@ -1,4 +1,5 @@
 import { SOURCE_CHANNEL_DIGITS } from "../../shared/order-number/order-number";
+import { LONG_POLL_MAX_MS } from "./checkout-waiters";
 import { BUYER_TABS, MERCHANT_TABS } from "./domain/order-view";
 
 /** Validation schemas (fastest-validator) of the order actions; errors name the field (422). */
@@ -54,6 +55,12 @@ export const CHECKOUT_PARAMS = {
 } as const;
 
 export const ORDER_NO_PARAM = { orderNo: { type: "string", pattern: /^\d{16,20}$/ } } as const;
+
+/** GET /parent-orders/{parentOrderNo}?waitMs=: `waitMs` makes it a long poll while the checkout awaits payment. */
+export const PARENT_ORDER_PARAMS = {
+  parentOrderNo: { type: "string", pattern: /^\d{16,20}$/ },
+  waitMs: { type: "number", integer: true, min: 0, max: LONG_POLL_MAX_MS, convert: true, optional: true },
+} as const;
 
 export const AFTER_SALES_NO_PARAM = { afterSalesNo: { type: "string", pattern: /^\d{16,20}$/ } } as const;
 

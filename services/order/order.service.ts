@@ -20,6 +20,7 @@ import { createRedis } from "../../shared/redis";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { createTimers, type Timers } from "../../shared/timers/timers";
 import * as afterSalesQueries from "./after-sales-queries";
+import { CheckoutWaiters } from "./checkout-waiters";
 import { type HoldCalls, returnHolds } from "./commands/close-orders";
 import type { Address } from "./domain/order";
 import type { OrderTypeConfigInput } from "./domain/order-config";
@@ -32,11 +33,12 @@ import {
   LIST_PARAMS,
   ORDER_NO_PARAM,
   ORDER_TYPE_PARAMS,
+  PARENT_ORDER_PARAMS,
   PRICE_ADJUSTMENT_PARAMS,
 } from "./order.params";
 import * as afterSales from "./order-after-sales";
 import * as commands from "./order-commands";
-import { ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
+import { CHECKOUT_SETTLED, ORDER_TYPE_CHANGED, PAYMENT_TIMEOUT, placeOrderDeps } from "./order-deps";
 import * as fulfilment from "./order-fulfilment";
 import * as payments from "./order-payments";
 import * as queries from "./order-queries";
@@ -51,6 +53,7 @@ export interface OrderVars extends PersistentServiceVars {
   timers: Timers;
   deps: PlaceOrderDeps;
   timersCache: OrderTimersCache;
+  checkoutWaiters: CheckoutWaiters;
 }
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: string }>;
@@ -103,11 +106,13 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return queries.list(this, callerOf(ctx.meta), ctx.params);
       },
     },
-    /** GET /parent-orders/{parentOrderNo}. */
+    /** GET /parent-orders/{parentOrderNo}?waitMs=: with waitMs, a long poll while the checkout awaits payment. */
     getParent: {
-      params: { parentOrderNo: { type: "string", pattern: /^\d{16,20}$/ } },
-      handler(ctx: Ctx<{ parentOrderNo: string }>) {
-        return queries.parent(this, callerOf(ctx.meta), ctx.params.parentOrderNo);
+      params: PARENT_ORDER_PARAMS,
+      handler(ctx: Ctx<{ parentOrderNo: string; waitMs?: number }>) {
+        const { parentOrderNo, waitMs } = ctx.params;
+        if (!waitMs) return queries.parent(this, callerOf(ctx.meta), parentOrderNo);
+        return queries.awaitParent(this, callerOf(ctx.meta), parentOrderNo, waitMs, ctx.options.timeout);
       },
     },
     /** POST /orders/{orderNo}/cancel before payment. */
@@ -321,6 +326,16 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         this.timersCache?.forget(ctx.params.orderType);
       },
     },
+    /** Some pod paid or closed a checkout: answer the long polls waiting on it here. */
+    [CHECKOUT_SETTLED]: {
+      handler(ctx: Context<{ parentOrderNo: string }>) {
+        this.checkoutWaiters?.notify(ctx.params.parentOrderNo);
+      },
+    },
+  },
+
+  created() {
+    this.checkoutWaiters = new CheckoutWaiters();
   },
 
   async started() {
@@ -361,6 +376,7 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
   },
 
   async stopped() {
+    this.checkoutWaiters.cancelAll();
     await this.timers?.stop();
     this.redis?.disconnect();
   },

@@ -96,8 +96,16 @@ export const ORDER_ROUTES: readonly RouteDef[] = [
     path: "/parent-orders/:parentOrderNo",
     action: "order.getParent",
     roles: ALL,
-    summary: "A checkout's parent order",
+    summary: "A checkout's parent order; with waitMs, a long poll for the payment result",
     tag: "Orders",
+    query: {
+      waitMs: {
+        description:
+          "While a child order is PENDING_PAYMENT, hold the answer until the checkout is paid or closed, or " +
+          "this many ms pass (at most the gateway's request timeout less 1 s), then answer the checkout as it is",
+        schema: { type: "integer", minimum: 0, maximum: 10_000 },
+      },
+    },
   },
   {
     method: "POST",

@@ -10,6 +10,8 @@ export interface RouteDef {
   roles: readonly Role[] | "public";
   summary: string;
   tag: string;
+  /** Query parameters, for the OpenAPI document (the owning action validates them). */
+  query?: Record<string, QueryParam>;
   /** JSON schema of the body, for the OpenAPI document. */
   body?: Record<string, unknown>;
   /** Status of a successful answer (default 200). */
@@ -18,6 +20,12 @@ export interface RouteDef {
   idempotent?: boolean;
   /** A provider's webhook: the action gets the raw body and `X-Signature` in `ctx.meta` to verify. */
   webhook?: boolean;
+}
+
+/** One optional query parameter: what it does and its JSON schema. */
+export interface QueryParam {
+  description: string;
+  schema: Record<string, unknown>;
 }
 
 export const ALL: readonly Role[] = ["buyer", "merchant", "admin"];
