@@ -8,4 +8,3 @@ process.env.REDIS_PREFIX = `${BENCH_RUN_ID}:`;
 process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? "warn";
 process.env.PORT = "0";
 process.env.RATE_LIMIT_PER_MINUTE = "0";
-process.env.DB_POOL_MAX = process.env.DB_POOL_MAX ?? "20";

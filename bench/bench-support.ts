@@ -102,16 +102,17 @@ export class CpuMeter {
   }
 }
 
-/** Messages the run's durable consumers have not acknowledged yet, over all its streams. */
-async function consumerBacklog(natsUrl: string): Promise<number> {
+/** Messages the run's durable consumers have not acknowledged yet, per `stream/consumer`. */
+async function consumerBacklog(natsUrl: string): Promise<Map<string, number>> {
   const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await nc.jetstreamManager();
-    let backlog = 0;
+    const backlog = new Map<string, number>();
     for await (const stream of jsm.streams.list()) {
       if (!stream.config.name.startsWith(`${BENCH_RUN_ID}_`)) continue;
       for await (const consumer of jsm.consumers.list(stream.config.name)) {
-        backlog += consumer.num_pending + consumer.num_ack_pending;
+        const n = consumer.num_pending + consumer.num_ack_pending;
+        if (n > 0) backlog.set(`${stream.config.name}/${consumer.name}`, n);
       }
     }
     return backlog;
@@ -127,10 +128,17 @@ async function consumerBacklog(natsUrl: string): Promise<number> {
  */
 export async function consumersCaughtUp(
   natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222",
+  giveUpAfterMs = 120_000,
 ): Promise<number> {
   const started = performance.now();
-  while ((await consumerBacklog(natsUrl)) > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-  return (performance.now() - started) / 1000;
+  for (;;) {
+    const backlog = await consumerBacklog(natsUrl);
+    if (backlog.size === 0) return (performance.now() - started) / 1000;
+    if (performance.now() - started > giveUpAfterMs) {
+      throw new Error(`consumers still behind after ${giveUpAfterMs} ms: ${JSON.stringify([...backlog])}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The system under test: its gateway and the pids of its processes. */
