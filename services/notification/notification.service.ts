@@ -178,6 +178,7 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
     "aftersales.created": afterSalesChannel("aftersales.created", "notification-aftersales-created"),
     "aftersales.approved": afterSalesChannel("aftersales.approved", "notification-aftersales-approved"),
     "aftersales.rejected": afterSalesChannel("aftersales.rejected", "notification-aftersales-rejected"),
+    "aftersales.appealed": afterSalesChannel("aftersales.appealed", "notification-aftersales-appealed"),
     "aftersales.refunded": afterSalesChannel("aftersales.refunded", "notification-aftersales-refunded"),
   },
 

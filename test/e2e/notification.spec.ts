@@ -610,6 +610,7 @@ describe("notifications", () => {
         "AFTER_SALES_CREATED",
         "AFTER_SALES_APPROVED",
         "AFTER_SALES_REJECTED",
+        "AFTER_SALES_APPEALED",
         "AFTER_SALES_REFUNDED",
       ]);
       for (const rule of res.body.items) expect(() => validateRule(rule.node, rule)).not.toThrow();

@@ -170,7 +170,7 @@ export async function onTrackingChanged(
   });
 }
 
-/** `aftersales.created|approved|rejected|refunded`: the matching AFTER_SALES_* node. */
+/** `aftersales.created|approved|rejected|appealed|refunded`: the matching AFTER_SALES_* node. */
 export function onAfterSales(
   deps: NotificationDeps,
   channel: AfterSalesChannel,

@@ -101,11 +101,15 @@ export const AFTER_SALES_NODES = {
   "aftersales.created": "AFTER_SALES_CREATED",
   "aftersales.approved": "AFTER_SALES_APPROVED",
   "aftersales.rejected": "AFTER_SALES_REJECTED",
+  "aftersales.appealed": "AFTER_SALES_APPEALED",
   "aftersales.refunded": "AFTER_SALES_REFUNDED",
 } as const satisfies Record<string, NodeCode>;
 export type AfterSalesChannel = keyof typeof AFTER_SALES_NODES;
 
-/** `aftersales.*` -> the matching AFTER_SALES_* node with the request number, amount and reason. */
+/**
+ * `aftersales.*` -> the matching AFTER_SALES_* node with the request number, amount and reason (the buyer's
+ * on created, the shop's on rejected, the appeal's on appealed).
+ */
 export function afterSalesNotification(
   channel: AfterSalesChannel,
   eventId: string,

@@ -1,0 +1,101 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { planDeliveries } from "../../../services/notification/domain/delivery-plan";
+import { afterSalesNotification } from "../../../services/notification/domain/event-notifications";
+import { NODES } from "../../../services/notification/domain/nodes";
+import { unofferedPlaceholder } from "../../../services/notification/domain/placeholders";
+import { validateRule } from "../../../services/notification/domain/rule";
+import type { AfterSalesStepPayload } from "../../../shared/contracts/order.contract";
+
+const ORDER = { orderNo: "2611260000000001", parentOrderNo: "2611260000000000", buyerId: "u1", shopId: "s1" };
+
+/** `aftersales.appealed` as the order service publishes it: the request back in review, the appeal's reason. */
+const appealed = (extra: Partial<AfterSalesStepPayload> = {}): AfterSalesStepPayload => ({
+  ...ORDER,
+  afterSalesNo: "AS2611260001",
+  type: "REFUND_ONLY",
+  status: "PENDING_REVIEW",
+  refundMinor: 4990,
+  reason: "商品有质量问题，商家拒绝不合理",
+  at: "2026-11-26T02:00:00.000Z",
+  ...extra,
+});
+
+/** The default rule the migration seeds for the node, read from the SQL so the test follows it. */
+function seededRule() {
+  const file = path.join(
+    __dirname,
+    "../../../services/notification/store/migrations/003_after_sales_appealed.sql",
+  );
+  const match = /\('AFTER_SALES_APPEALED', '\{([A-Z_,]+)\}', '\{([A-Z_,]+)\}',\s*'([^']+)'\)/.exec(
+    readFileSync(file, "utf8"),
+  );
+  if (!match) throw new Error("no AFTER_SALES_APPEALED rule in the migration");
+  const [, recipients = "", channels = "", template = ""] = match;
+  return { recipients: recipients.split(","), channels: channels.split(","), template };
+}
+
+describe("AFTER_SALES_APPEALED", () => {
+  it("maps aftersales.appealed to AFTER_SALES_APPEALED with the request, the order and the appeal's reason", () => {
+    expect(afterSalesNotification("aftersales.appealed", "e1", appealed())).toEqual({
+      node: "AFTER_SALES_APPEALED",
+      eventId: "e1",
+      orderNo: ORDER.orderNo,
+      audience: { buyerId: "u1", shopId: "s1" },
+      values: {
+        orderNo: ORDER.orderNo,
+        afterSalesNo: "AS2611260001",
+        amount: "49.90",
+        reason: "商品有质量问题，商家拒绝不合理",
+      },
+    });
+  });
+
+  it("offers the order number, the request number and the reason, not the amount", () => {
+    expect(NODES.AFTER_SALES_APPEALED).toEqual({
+      title: "售后申诉待平台审核",
+      placeholders: ["orderNo", "afterSalesNo", "reason"],
+    });
+    expect(unofferedPlaceholder("AFTER_SALES_APPEALED", "{orderNo} {afterSalesNo} {reason}")).toBeNull();
+    expect(unofferedPlaceholder("AFTER_SALES_APPEALED", "{orderNo} ¥{amount}")).toBe("amount");
+  });
+
+  it("seeds a valid default rule for the shop and the operators on IN_APP and APP_PUSH", () => {
+    expect(validateRule("AFTER_SALES_APPEALED", seededRule())).toEqual({
+      node: "AFTER_SALES_APPEALED",
+      recipients: ["MERCHANT", "OPERATOR"],
+      channels: ["IN_APP", "APP_PUSH"],
+      template: seededRule().template,
+      enabled: true,
+    });
+  });
+
+  it("plans the default rule for the shop's inbox and the operators' once per channel, never the buyer", () => {
+    const rule = validateRule("AFTER_SALES_APPEALED", seededRule());
+    const drafts = planDeliveries(afterSalesNotification("aftersales.appealed", "e2", appealed()), rule);
+    expect(drafts.map((d) => `${d.recipient}/${d.channel}`)).toEqual([
+      "shop:s1/IN_APP",
+      "shop:s1/APP_PUSH",
+      "operators/IN_APP",
+      "operators/APP_PUSH",
+    ]);
+    for (const d of drafts) {
+      expect(d).toMatchObject({
+        eventId: "e2",
+        node: "AFTER_SALES_APPEALED",
+        title: "售后申诉待平台审核",
+        orderNo: ORDER.orderNo,
+        text: `售后申请 AS2611260001（订单 ${ORDER.orderNo}）被拒绝后，买家已申请平台介入，申诉理由：商品有质量问题，商家拒绝不合理。现由平台审核处理。`,
+      });
+    }
+  });
+
+  it("renders an appeal without a reason as '-'", () => {
+    const rule = validateRule("AFTER_SALES_APPEALED", seededRule());
+    const [draft] = planDeliveries(
+      afterSalesNotification("aftersales.appealed", "e3", appealed({ reason: null })),
+      rule,
+    );
+    expect(draft?.text).toContain("申诉理由：-。");
+  });
+});
