@@ -611,6 +611,7 @@ describe("notifications", () => {
         "AFTER_SALES_APPROVED",
         "AFTER_SALES_REJECTED",
         "AFTER_SALES_APPEALED",
+        "AFTER_SALES_APPEAL_REJECTED",
         "AFTER_SALES_REFUNDED",
       ]);
       for (const rule of res.body.items) expect(() => validateRule(rule.node, rule)).not.toThrow();

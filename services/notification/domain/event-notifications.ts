@@ -108,7 +108,8 @@ export type AfterSalesChannel = keyof typeof AFTER_SALES_NODES;
 
 /**
  * `aftersales.*` -> the matching AFTER_SALES_* node with the request number, amount and reason (the buyer's
- * on created, the shop's on rejected, the appeal's on appealed).
+ * on created, the shop's on rejected, the appeal's on appealed). A rejection that closes the request is the
+ * platform's final answer to an appeal: AFTER_SALES_APPEAL_REJECTED, which offers no further appeal.
  */
 export function afterSalesNotification(
   channel: AfterSalesChannel,
@@ -116,7 +117,10 @@ export function afterSalesNotification(
   p: AfterSalesStepPayload,
 ): NotificationIntent {
   return {
-    node: AFTER_SALES_NODES[channel],
+    node:
+      channel === "aftersales.rejected" && p.status === "CLOSED"
+        ? "AFTER_SALES_APPEAL_REJECTED"
+        : AFTER_SALES_NODES[channel],
     eventId,
     orderNo: p.orderNo,
     audience: audienceOf(p),

@@ -48,6 +48,10 @@ export const NODES = {
   AFTER_SALES_APPROVED: { title: "售后申请已同意", placeholders: ["orderNo", "afterSalesNo", "amount"] },
   AFTER_SALES_REJECTED: { title: "售后申请被拒绝", placeholders: ["orderNo", "afterSalesNo", "reason"] },
   AFTER_SALES_APPEALED: { title: "售后申诉待平台审核", placeholders: ["orderNo", "afterSalesNo", "reason"] },
+  AFTER_SALES_APPEAL_REJECTED: {
+    title: "平台审核维持拒绝",
+    placeholders: ["orderNo", "afterSalesNo", "reason"],
+  },
   AFTER_SALES_REFUNDED: { title: "退款已到账", placeholders: ["orderNo", "afterSalesNo", "amount"] },
 } as const satisfies Record<string, NodeDefinition>;
 

@@ -99,3 +99,46 @@ describe("AFTER_SALES_APPEALED", () => {
     expect(draft?.text).toContain("申诉理由：-。");
   });
 });
+
+describe("AFTER_SALES_APPEAL_REJECTED", () => {
+  const migration = path.join(
+    __dirname,
+    "../../../services/notification/store/migrations/004_after_sales_appeal_rejected.sql",
+  );
+  const rule = () => {
+    const match = /\('AFTER_SALES_APPEAL_REJECTED', '\{([A-Z_,]+)\}', '\{([A-Z_,]+)\}',\s*'([^']+)'\)/.exec(
+      readFileSync(migration, "utf8"),
+    );
+    if (!match) throw new Error("no AFTER_SALES_APPEAL_REJECTED rule in the migration");
+    const [, recipients = "", channels = "", template = ""] = match;
+    return validateRule("AFTER_SALES_APPEAL_REJECTED", {
+      recipients: recipients.split(","),
+      channels: channels.split(","),
+      template,
+    });
+  };
+
+  it("is the node of a rejection that closes the request (the platform's final answer); a shop's rejection stays AFTER_SALES_REJECTED", () => {
+    const final = appealed({ status: "CLOSED", reason: "凭证不足" });
+    expect(afterSalesNotification("aftersales.rejected", "e4", final).node).toBe(
+      "AFTER_SALES_APPEAL_REJECTED",
+    );
+    const shops = appealed({ status: "REJECTED", reason: "已超出售后范围" });
+    expect(afterSalesNotification("aftersales.rejected", "e5", shops).node).toBe("AFTER_SALES_REJECTED");
+  });
+
+  it("tells the buyer and the shop the request is closed, with the platform's reason and no further appeal", () => {
+    const final = appealed({ status: "CLOSED", reason: "凭证不足" });
+    const drafts = planDeliveries(afterSalesNotification("aftersales.rejected", "e6", final), rule());
+    expect(drafts.map((d) => `${d.recipient}/${d.channel}`)).toEqual([
+      "u1/IN_APP",
+      "u1/APP_PUSH",
+      "shop:s1/IN_APP",
+      "shop:s1/APP_PUSH",
+    ]);
+    expect(drafts[0]?.text).toBe(
+      `售后申请 AS2611260001（订单 ${ORDER.orderNo}）经平台审核维持拒绝，原因：凭证不足。售后单已关闭。`,
+    );
+    expect(drafts[0]?.text).not.toContain("申请平台介入");
+  });
+});

@@ -42,6 +42,7 @@ describe("the placeholders each node offers", () => {
     AFTER_SALES_APPROVED: ["orderNo", "afterSalesNo", "amount"],
     AFTER_SALES_REJECTED: ["orderNo", "afterSalesNo", "reason"],
     AFTER_SALES_APPEALED: ["orderNo", "afterSalesNo", "reason"],
+    AFTER_SALES_APPEAL_REJECTED: ["orderNo", "afterSalesNo", "reason"],
     AFTER_SALES_REFUNDED: ["orderNo", "afterSalesNo", "amount"],
   };
 
