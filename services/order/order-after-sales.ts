@@ -164,6 +164,14 @@ export async function create(
   return presentAfterSales(request, { role: caller.role });
 }
 
+/** The request a shop or an operator acts on, or its timer (`caller` null); 404 when there is none. */
+async function requestOfShop(svc: OrderService, caller: Caller | null, afterSalesNo: string) {
+  const r = await findAfterSales(svc.pool, afterSalesNo);
+  if (!r) throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
+  if (caller) assertShop(caller, r);
+  return r;
+}
+
 /**
  * Approval by the shop, an operator, or the review timer. A refund of units not yet handed over first asks
  * the warehouse to intercept them; units already with the carrier are refunded anyway (the shop agreed).
@@ -174,9 +182,7 @@ export async function approve(
   afterSalesNo: string,
   requestId: string | null,
 ) {
-  const peek = await findAfterSales(svc.pool, afterSalesNo);
-  if (!peek) throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
-  if (caller) assertShop(caller, peek);
+  const peek = await requestOfShop(svc, caller, afterSalesNo);
   const event: AfterSalesEvent = caller ? "approve" : "review.timeout";
   const appeal = await assertAllowed(svc, peek, event);
   if (caller) assertMayReview(caller.role, peek, appeal);
@@ -322,9 +328,7 @@ export async function receive(
   afterSalesNo: string,
   requestId: string | null,
 ) {
-  const peek = await findAfterSales(svc.pool, afterSalesNo);
-  if (!peek) throw new OmsError("NOT_FOUND", "After-sales request not found", { afterSalesNo });
-  if (caller) assertShop(caller, peek);
+  const peek = await requestOfShop(svc, caller, afterSalesNo);
   const event: AfterSalesEvent = caller ? "return.received" : "receive.timeout";
   await assertAllowed(svc, peek, event);
   if (caller) {

@@ -107,6 +107,22 @@ export const ADDRESS = {
   detail: "1 Wensan Road",
 };
 
+/** An online waybill for a fresh package: the package, its carrier and the carrier's tracking number. */
+export async function onlineWaybill(
+  sys: Pick<LogisticsSystem, "call">,
+  carrier: Carrier = "SF",
+  weightGrams = 800,
+) {
+  const pkg = newPackage();
+  const { trackingNo } = (await sys.call("logistics.createWaybill", {
+    carrier,
+    ...pkg,
+    address: ADDRESS,
+    weightGrams,
+  })) as { trackingNo: string };
+  return { ...pkg, carrier, trackingNo };
+}
+
 /** A tracking number of the carrier's shape that no earlier test used (typed in by a merchant). */
 export function typedTrackingNo(carrier: Carrier): string {
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join("");

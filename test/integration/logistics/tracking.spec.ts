@@ -4,11 +4,11 @@ import { config } from "../../../shared/config/config";
 import type { Carrier, LogisticsStatus } from "../../../shared/contracts/logistics.contract";
 import { signBody } from "../../../shared/webhooks/signature";
 import {
-  ADDRESS,
   carrierWebhook,
   count,
   eventually,
   newPackage,
+  onlineWaybill,
   signAs,
   typedTrackingNo,
   useLogisticsSystem,
@@ -20,16 +20,7 @@ describe("logistics tracking webhooks", () => {
   const sys = useLogisticsSystem();
   const { call } = sys;
 
-  async function waybill(carrier: Carrier = "SF") {
-    const pkg = newPackage();
-    const { trackingNo } = await call("logistics.createWaybill", {
-      carrier,
-      ...pkg,
-      address: ADDRESS,
-      weightGrams: 800,
-    });
-    return { ...pkg, carrier, trackingNo };
-  }
+  const waybill = (carrier: Carrier = "SF") => onlineWaybill(sys, carrier);
   const sandbox = (
     w: { carrier: Carrier; trackingNo: string },
     status: LogisticsStatus,

@@ -16,6 +16,7 @@ import {
   count,
   eventually,
   newPackage,
+  onlineWaybill,
   typedTrackingNo,
   useLogisticsSystem,
 } from "./logistics-harness";
@@ -24,16 +25,7 @@ describe("logistics: cancelling online waybills", () => {
   const sys = useLogisticsSystem();
   const { call } = sys;
 
-  async function waybill(carrier: Carrier = "SF") {
-    const pkg = newPackage();
-    const { trackingNo } = await call("logistics.createWaybill", {
-      carrier,
-      ...pkg,
-      address: ADDRESS,
-      weightGrams: 900,
-    });
-    return { ...pkg, carrier, trackingNo };
-  }
+  const waybill = (carrier: Carrier = "SF") => onlineWaybill(sys, carrier, 900);
   const cancel = (params: object) =>
     call("logistics.cancelWaybill", { reason: "BUYER_CANCELLED", ...params });
   const shipmentRow = async (packageId: string) =>
