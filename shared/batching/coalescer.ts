@@ -1,0 +1,94 @@
+/** Writes a batch of items in one round trip; answers one result per item, in the items' order. */
+export type FlushBatch<T, R> = (items: T[]) => Promise<R[]>;
+
+/** Options of a `Coalescer`. */
+export interface CoalescerOptions {
+  /** Items per flush at most; default 100. */
+  maxBatch?: number;
+  /** Flushes in flight at once; default 1. */
+  maxConcurrent?: number;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  resolve(result: R): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit: callers submit one item each, and items that arrive while a
+ * flush is in flight go out together in the next one: one statement, one
+ * commit, one round trip for many callers. An idle coalescer flushes a lone
+ * item at once, so it adds no latency at low load; under load the batches grow
+ * by themselves.
+ *
+ * A failed batch of several items is retried item by item, so one bad item
+ * fails only its own caller (and a batch that failed for a passing reason,
+ * a deadlock say, still succeeds). `flush` must therefore be safe to repeat
+ * for items whose batch failed: a transaction that rolled back, or an
+ * idempotent write.
+ */
+export class Coalescer<T, R> {
+  private readonly queue: Waiting<T, R>[] = [];
+  private inFlight = 0;
+  private readonly maxBatch: number;
+  private readonly maxConcurrent: number;
+
+  constructor(
+    private readonly flush: FlushBatch<T, R>,
+    options: CoalescerOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 100;
+    this.maxConcurrent = options.maxConcurrent ?? 1;
+  }
+
+  /** Queues `item` for the next flush; resolves with its result once its batch is written. */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.inFlight < this.maxConcurrent && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      void this.write(batch).finally(() => {
+        this.inFlight -= 1;
+        this.next();
+      });
+    }
+  }
+
+  private async write(batch: Waiting<T, R>[]): Promise<void> {
+    try {
+      settle(batch, await this.flushChecked(batch));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]?.reject(err);
+        return;
+      }
+      for (const one of batch) {
+        try {
+          settle([one], await this.flushChecked([one]));
+        } catch (oneErr) {
+          one.reject(oneErr);
+        }
+      }
+    }
+  }
+
+  private async flushChecked(batch: Waiting<T, R>[]): Promise<R[]> {
+    const results = await this.flush(batch.map((w) => w.item));
+    if (results.length !== batch.length)
+      throw new Error(`flush answered ${results.length} results for ${batch.length} items`);
+    return results;
+  }
+}
+
+function settle<T, R>(batch: Waiting<T, R>[], results: R[]): void {
+  batch.forEach((w, i) => {
+    w.resolve(results[i] as R);
+  });
+}
