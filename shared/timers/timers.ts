@@ -1,5 +1,6 @@
 import { DelayedError, type Job, type JobsOptions, Queue, type RedisOptions, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { Coalescer } from "../batching/coalescer";
 import type { AppConfig } from "../config/config";
 import { createRedis } from "../redis";
 import { assertTimerKind, delayUntil, sweeperJobName, timerJobId } from "./timer-id";
@@ -52,6 +53,13 @@ interface TimerJobData {
   data: unknown;
 }
 
+/** One job of `Queue.addBulk`. */
+interface ArmedJob {
+  name: string;
+  data: TimerJobData;
+  opts: JobsOptions;
+}
+
 // Failed jobs are kept a week for inspection; schedule() clears one before re-arming its id.
 const FAILED_RETENTION = { age: 7 * 24 * 3600 };
 const PENDING_STATES: ReadonlySet<string> = new Set(["delayed", "waiting", "prioritized"]);
@@ -74,6 +82,7 @@ export function createTimers(
 /** Durable business timers of one service: delayed BullMQ jobs with ids derived from kind + key. */
 export class Timers {
   private readonly queue: Queue<TimerJobData>;
+  private readonly arms: Coalescer<ArmedJob, void>;
   private readonly handlers = new Map<string, TimerHandler>();
   private readonly sweepers = new Map<string, Sweeper>();
   private readonly log: TimersLogger;
@@ -87,6 +96,11 @@ export class Timers {
       prefix: options.prefix,
     });
     this.queue.on("error", (err) => this.log.error(`timers queue ${options.queueName}:`, err));
+    // Arms of many orders at once go out as one MULTI (one round trip), and wake the worker once.
+    this.arms = new Coalescer(async (jobs) => {
+      await this.queue.addBulk(jobs);
+      return jobs.map(() => undefined);
+    });
   }
 
   /** Arms a timer unless one with this kind + key is pending or running; true when this call armed it. */
@@ -104,10 +118,11 @@ export class Timers {
    * Arms a timer whose key was never used before (a new order's timeout): one
    * round trip, no state check. An id still held by a kept failed job makes it
    * a silent no-op, so use `schedule` for keys that may have run before.
+   * Arms made while another is on its way go out together in one round trip.
    */
-  async arm<T>(kind: string, key: string, fireAt: Date | number, data: T): Promise<void> {
+  arm<T>(kind: string, key: string, fireAt: Date | number, data: T): Promise<void> {
     const id = timerJobId(kind, key);
-    await this.queue.add(kind, { key, data }, this.jobOptions(id, fireAt));
+    return this.arms.submit({ name: kind, data: { key, data }, opts: this.jobOptions(id, fireAt) });
   }
 
   /** Replaces the pending timer (or arms a new one) to fire at `fireAt` with `data`; throws while it runs. */

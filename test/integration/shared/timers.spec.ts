@@ -81,6 +81,25 @@ describe("Timers", () => {
     expect(await timers.schedule("auto-confirm", "O2", 5000, { orderNo: "O2" })).toBe(true);
   });
 
+  it("arms many timers at once in bulk, each once, and fires every one", async () => {
+    const queueName = newQueueName();
+    const timers = makeTimers(queueName);
+    const fired: string[] = [];
+    timers.handle<{ orderNo: string }>("payment-timeout", async (timer) => {
+      fired.push(timer.data.orderNo);
+    });
+    const keys = Array.from({ length: 50 }, (_x, i) => `B${i}`);
+    await Promise.all(keys.map((key) => timers.arm("payment-timeout", key, 300, { orderNo: key })));
+    // A second arm of a pending id changes nothing.
+    await timers.arm("payment-timeout", "B0", 5000, { orderNo: "again" });
+    expect(await inspect(queueName).getDelayedCount()).toBe(50);
+
+    await timers.start();
+    await waitFor(() => fired.length === 50);
+    await sleep(200);
+    expect(fired.sort()).toEqual([...keys].sort());
+  });
+
   it("cancels a pending timer so the handler never fires", async () => {
     const timers = makeTimers(newQueueName());
     let calls = 0;
