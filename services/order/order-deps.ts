@@ -1,11 +1,14 @@
 import type { ServiceBroker } from "moleculer";
 import type { Pool } from "pg";
+import { Coalescer, inBatches } from "../../shared/batching/coalescer";
 import { config } from "../../shared/config/config";
 import type { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import type { Timers } from "../../shared/timers/timers";
 import type { OrderService } from "./order.service";
 import type { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
+import { type CheckoutWrite, insertCheckouts } from "./store/order.repo";
+import { type OpenSaga, openSagas } from "./store/saga.repo";
 
 export const PAYMENT_TIMEOUT = "payment-timeout";
 /** Broadcast (not durable: a cache hint) when an order type's timers change. */
@@ -38,8 +41,13 @@ export function placeOrderDeps(
     <T>(action: string) =>
     (params: object) =>
       broker.call<T, object>(action, params);
+  // Concurrent checkouts record their sagas, then write their orders, in one statement and one commit each.
+  const sagas = new Coalescer(inBatches<OpenSaga>((batch) => openSagas(pool, batch)));
+  const checkouts = new Coalescer(inBatches<CheckoutWrite>((batch) => insertCheckouts(pool, batch)));
   return {
     pool,
+    openSaga: (saga) => sagas.submit(saga),
+    writeCheckout: (write) => checkouts.submit(write),
     getSkus: (skuIds) => broker.call("inventory.getSkus", { skuIds }),
     price: call("promotion.price"),
     reserve: call("inventory.reserve"),

@@ -1,6 +1,14 @@
 /** Writes a batch of items in one round trip; answers one result per item, in the items' order. */
 export type FlushBatch<T, R> = (items: T[]) => Promise<R[]>;
 
+/** A flush for writes that answer nothing: `write(items)`, then one `undefined` per item. */
+export const inBatches =
+  <T>(write: (items: T[]) => Promise<unknown>): FlushBatch<T, void> =>
+  async (items) => {
+    await write(items);
+    return items.map(() => undefined);
+  };
+
 /** Options of a `Coalescer`. */
 export interface CoalescerOptions {
   /** Items per flush at most; default 100. */

@@ -1,6 +1,6 @@
 import { DelayedError, type Job, type JobsOptions, Queue, type RedisOptions, Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { Coalescer } from "../batching/coalescer";
+import { Coalescer, inBatches } from "../batching/coalescer";
 import type { AppConfig } from "../config/config";
 import { createRedis } from "../redis";
 import { assertTimerKind, delayUntil, sweeperJobName, timerJobId } from "./timer-id";
@@ -97,10 +97,7 @@ export class Timers {
     });
     this.queue.on("error", (err) => this.log.error(`timers queue ${options.queueName}:`, err));
     // Arms of many orders at once go out as one MULTI (one round trip), and wake the worker once.
-    this.arms = new Coalescer(async (jobs) => {
-      await this.queue.addBulk(jobs);
-      return jobs.map(() => undefined);
-    });
+    this.arms = new Coalescer(inBatches((jobs: ArmedJob[]) => this.queue.addBulk(jobs)));
   }
 
   /** Arms a timer unless one with this kind + key is pending or running; true when this call armed it. */

@@ -17,6 +17,8 @@ import { type BeforeStepHook, runSaga } from "../../../shared/saga/saga";
 import type { CheckoutCommand } from "../domain/checkout";
 import type { ChildOrder, ParentOrder } from "../domain/order";
 import type { OrderTimers } from "../domain/order-config";
+import type { CheckoutWrite } from "../store/order.repo";
+import type { OpenSaga } from "../store/saga.repo";
 import { loadSkusStep } from "./steps/load-skus.step";
 import { lockPromotionsStep } from "./steps/lock-promotions.step";
 import { openSagaStep } from "./steps/open-saga.step";
@@ -36,6 +38,10 @@ export interface PlaceOrderDeps {
   unlock(params: UnlockParams): Promise<unknown>;
   nextNumber(request: OrderNumberRequest): Promise<string>;
   readTimers(orderType: string): Promise<OrderTimers>;
+  /** Records the checkout as RUNNING before anything is held (batched with concurrent checkouts). */
+  openSaga(saga: OpenSaga): Promise<void>;
+  /** Writes the checkout, its events and its saga DONE atomically (batched with concurrent checkouts). */
+  writeCheckout(write: CheckoutWrite): Promise<void>;
   schedulePaymentTimeout(parentOrderNo: string, deadline: Date): Promise<void>;
   /** Wakes the outbox relay after a commit. */
   committed(): void;

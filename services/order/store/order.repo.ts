@@ -20,17 +20,23 @@ export interface CheckoutWrite {
 }
 
 /**
- * Writes a checkout in ONE statement (data-modifying CTEs are one atomic
- * statement): the parent, children, lines, timeline entries, outbox events,
- * and the saga marked DONE. One round trip instead of a transaction of nine.
+ * Writes checkouts in ONE statement (data-modifying CTEs are one atomic
+ * statement): the parents, children, lines, timeline entries, outbox events,
+ * and the sagas marked DONE. One round trip for all the checkouts placed at
+ * once, instead of a transaction of nine statements for each.
  */
-export async function insertCheckout(q: Queryable, w: CheckoutWrite): Promise<void> {
-  const { parent, children } = w;
+export async function insertCheckouts(q: Queryable, writes: CheckoutWrite[]): Promise<void> {
+  const children = writes.flatMap((w) => w.children);
   await q.query(
     `WITH parent AS (
        INSERT INTO parent_orders (parent_order_no, buyer_id, order_type, source_channel, totals, coupon_ids,
          coins_used, member_tier, price_steps, payment_deadline, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       SELECT p.parent_order_no, p.buyer_id, p.order_type, p.source_channel, p.totals,
+         ARRAY(SELECT jsonb_array_elements_text(p.coupon_ids)), p.coins_used, p.member_tier, p.price_steps,
+         p.payment_deadline, p.created_at
+       FROM jsonb_to_recordset($1::jsonb) AS p(parent_order_no text, buyer_id text, order_type text,
+         source_channel text, totals jsonb, coupon_ids jsonb, coins_used bigint, member_tier text,
+         price_steps jsonb, payment_deadline timestamptz, created_at timestamptz)
      ), children AS (
        INSERT INTO orders (order_no, parent_order_no, order_type, table_version, shop_id, buyer_id, status,
          source_channel, address, province, goods_minor, item_discount_minor, member_discount_minor,
@@ -41,7 +47,7 @@ export async function insertCheckout(q: Queryable, w: CheckoutWrite): Promise<vo
          o.member_discount_minor, o.shop_discount_minor, o.coupon_discount_minor, o.coins_deduction_minor,
          o.platform_discount_minor, o.shipping_fee_minor, o.payable_minor, o.timers, o.invoice, o.buyer_note,
          o.payment_deadline, o.created_at
-       FROM jsonb_to_recordset($12::jsonb) AS o(order_no text, parent_order_no text, order_type text,
+       FROM jsonb_to_recordset($2::jsonb) AS o(order_no text, parent_order_no text, order_type text,
          table_version text, shop_id text, buyer_id text, status text, source_channel text, address jsonb,
          goods_minor bigint, item_discount_minor bigint, member_discount_minor bigint, shop_discount_minor bigint,
          coupon_discount_minor bigint, coins_deduction_minor bigint, platform_discount_minor bigint,
@@ -55,36 +61,43 @@ export async function insertCheckout(q: Queryable, w: CheckoutWrite): Promise<vo
          l.unit_price_minor, l.list_price_minor, l.goods_minor, l.allocations, l.paid_minor,
          ARRAY(SELECT jsonb_array_elements_text(l.unit_paid_minor)::bigint), l.warehouse_id,
          l.deduction_strategy, l.campaign_id
-       FROM jsonb_to_recordset($13::jsonb) AS l(order_no text, line_id text, position int, sku_id text, title text,
+       FROM jsonb_to_recordset($3::jsonb) AS l(order_no text, line_id text, position int, sku_id text, title text,
          spec text, image_url text, category text, quantity int, unit_price_minor bigint, list_price_minor bigint,
          goods_minor bigint, allocations jsonb, paid_minor bigint, unit_paid_minor jsonb, warehouse_id text,
          deduction_strategy text, campaign_id text)
      ), timeline AS (
-       ${timelineInsertSql("$14")}
+       ${timelineInsertSql("$4")}
      ), events AS (
-       ${outboxInsertSql("$15")}
+       ${outboxInsertSql("$5")}
      ), saga AS (
-       UPDATE place_order_sagas SET status = 'DONE', updated_at = now() WHERE parent_order_no = $1
+       UPDATE place_order_sagas SET status = 'DONE', updated_at = now() WHERE parent_order_no = ANY($6)
      )
      SELECT 1`,
     [
-      parent.parentOrderNo,
-      parent.buyerId,
-      parent.orderType,
-      parent.sourceChannel,
-      JSON.stringify(parent.totals),
-      parent.couponIds,
-      parent.coinsUsed,
-      parent.memberTier,
-      JSON.stringify(parent.priceSteps),
-      parent.paymentDeadline,
-      parent.createdAt,
+      JSON.stringify(writes.map((w) => parentToRow(w.parent))),
       JSON.stringify(children.map(orderToRow)),
       JSON.stringify(children.flatMap((c) => c.lines.map((l) => lineToRow(c.orderNo, l)))),
-      JSON.stringify(w.timeline.map(({ orderNo, entry }) => ({ ...entry, orderNo }))),
-      JSON.stringify(w.events),
+      JSON.stringify(writes.flatMap((w) => w.timeline.map(({ orderNo, entry }) => ({ ...entry, orderNo })))),
+      JSON.stringify(writes.flatMap((w) => w.events)),
+      writes.map((w) => w.parent.parentOrderNo),
     ],
   );
+}
+
+function parentToRow(p: ParentOrder) {
+  return {
+    parent_order_no: p.parentOrderNo,
+    buyer_id: p.buyerId,
+    order_type: p.orderType,
+    source_channel: p.sourceChannel,
+    totals: p.totals,
+    coupon_ids: p.couponIds,
+    coins_used: p.coinsUsed,
+    member_tier: p.memberTier,
+    price_steps: p.priceSteps,
+    payment_deadline: p.paymentDeadline,
+    created_at: p.createdAt,
+  };
 }
 
 /** An INSERT of timeline entries (each with its orderNo) given as a JSON array in parameter `param`. */

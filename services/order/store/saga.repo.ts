@@ -1,15 +1,27 @@
 import type { Queryable } from "../../../shared/db/pool";
 
-/** Records a checkout in flight before it takes stock or coupons, so a sweeper can undo it if the process dies. */
-export async function openSaga(
-  q: Queryable,
-  parentOrderNo: string,
-  buyerId: string,
-  childOrderNos: string[],
-) {
+/** A checkout in flight, recorded before it takes stock or coupons. */
+export interface OpenSaga {
+  parentOrderNo: string;
+  buyerId: string;
+  childOrderNos: string[];
+}
+
+/** Records checkouts in flight (RUNNING) in one statement, so a sweeper can undo one if its process dies. */
+export async function openSagas(q: Queryable, sagas: OpenSaga[]): Promise<void> {
   await q.query(
-    "INSERT INTO place_order_sagas (parent_order_no, buyer_id, child_order_nos, status) VALUES ($1, $2, $3, 'RUNNING')",
-    [parentOrderNo, buyerId, childOrderNos],
+    `INSERT INTO place_order_sagas (parent_order_no, buyer_id, child_order_nos, status)
+     SELECT parent_order_no, buyer_id, child_order_nos, 'RUNNING'
+     FROM jsonb_to_recordset($1::jsonb) AS s(parent_order_no text, buyer_id text, child_order_nos text[])`,
+    [
+      JSON.stringify(
+        sagas.map((s) => ({
+          parent_order_no: s.parentOrderNo,
+          buyer_id: s.buyerId,
+          child_order_nos: s.childOrderNos,
+        })),
+      ),
+    ],
   );
 }
 

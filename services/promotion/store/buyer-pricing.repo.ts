@@ -1,3 +1,4 @@
+import { Coalescer } from "../../../shared/batching/coalescer";
 import type { Queryable } from "../../../shared/db/pool";
 import type { Coupon } from "../domain/promotion.types";
 import { asHeldBy, COUPON_COLUMNS, type CouponRow, toCoupon } from "./coupon.repo";
@@ -18,6 +19,26 @@ export interface BuyerPricingData {
   coupons: Coupon[];
 }
 
+// Most checkouts use no coupons and no coins: their buyers' tiers are read together, one query for
+// all the checkouts priced at once (one reader per pool).
+const tierReaders = new WeakMap<Queryable, Coalescer<string, string | null>>();
+
+function tierReader(db: Queryable): Coalescer<string, string | null> {
+  let reader = tierReaders.get(db);
+  if (!reader) {
+    reader = new Coalescer(async (buyerIds) => {
+      const { rows } = await db.query<{ user_id: string; tier: string }>(
+        "SELECT user_id, tier FROM member WHERE user_id = ANY($1)",
+        [buyerIds],
+      );
+      const tiers = new Map(rows.map((r) => [r.user_id, r.tier]));
+      return buyerIds.map((id) => tiers.get(id) ?? null);
+    });
+    tierReaders.set(db, reader);
+  }
+  return reader;
+}
+
 type Row = Partial<CouponRow> & {
   buyer_tier: string | null;
   coins_balance?: number | null;
@@ -30,6 +51,8 @@ type Row = Partial<CouponRow> & {
  * the checkout does not use are left out of the statement. Coupons held by `lockId` read as AVAILABLE.
  */
 export async function buyerPricingData(db: Queryable, query: BuyerQuery): Promise<BuyerPricingData> {
+  if (!query.withCoins && query.couponIds.length === 0)
+    return { tier: await tierReader(db).submit(query.buyerId), coinsBalance: 0, coupons: [] };
   const held = query.withCoins && query.lockId !== undefined;
   const withCoupons = query.couponIds.length > 0;
   const params: unknown[] = [query.buyerId];

@@ -1,5 +1,5 @@
 import type { SagaStep } from "../../../../shared/saga/saga";
-import { closeSaga, openSaga } from "../../store/saga.repo";
+import { closeSaga } from "../../store/saga.repo";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
 /** Numbers the parent and one child per shop, and records the saga before anything is held. */
@@ -16,7 +16,7 @@ export const openSagaStep: SagaStep<
     for (const shop of price?.shops ?? []) {
       orderNoByShop.set(shop.shopId, await deps.nextNumber({ ...who, type: cmd.orderType }));
     }
-    await openSaga(deps.pool, parentOrderNo, cmd.buyerId, [...orderNoByShop.values()]);
+    await deps.openSaga({ parentOrderNo, buyerId: cmd.buyerId, childOrderNos: [...orderNoByShop.values()] });
     return { output: { parentOrderNo, orderNoByShop }, compensation: { parentOrderNo } };
   },
   async compensate({ parentOrderNo }, { deps }) {

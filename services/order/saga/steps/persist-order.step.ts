@@ -3,7 +3,6 @@ import type { SagaStep } from "../../../../shared/saga/saga";
 import { buildOrders, placedEntry } from "../../domain/order";
 import { paymentDeadline } from "../../domain/order-config";
 import { ORDER_EVENTS, type OrderPlacedPayload } from "../../order.events";
-import { insertCheckout } from "../../store/order.repo";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
 /** Persists parent, children, lines, first timeline entries and `order.placed` events in one atomic statement. */
@@ -34,7 +33,7 @@ export const persistOrderStep: SagaStep<PlaceOrderCtx, Pick<PlaceOrderCtx, "pare
       reservedLines: new Map(reservations.flatMap((r) => r.lines.map((l) => [l.lineId, l] as const))),
       positions: new Map(cmd.lines.map((_l, i) => [`L${i + 1}`, i] as const)),
     });
-    await insertCheckout(deps.pool, {
+    await deps.writeCheckout({
       parent,
       children,
       timeline: children.map((child) => ({ orderNo: child.orderNo, entry: placedEntry(child, cmd) })),
