@@ -13,7 +13,8 @@ type StatsService = Service & { pool: Pool };
  * `refund.succeeded`) cannot get a second subscription in the same service — the channels adapter keys a
  * subscription by node, service and channel name — so there the statistics run after the service's own
  * handler in the same delivery, still under their own inbox key: a redelivery after either failed repeats
- * only what did not commit.
+ * only what did not commit. A batching consumer's own subscription lets enough deliveries in flight for its
+ * batches to form.
  */
 export function withStatsChannels<T extends StatsService>(channels: ChannelsSchema<T>): ChannelsSchema<T> {
   const merged: ChannelsSchema<T> = { ...channels };
@@ -29,6 +30,7 @@ export function withStatsChannels<T extends StatsService>(channels: ChannelsSche
         }
       : {
           group: stats.group,
+          ...(stats.maxInFlight ? { maxInFlight: stats.maxInFlight } : {}),
           handler(envelope) {
             return stats.handle(this.pool, envelope);
           },
