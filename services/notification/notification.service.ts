@@ -36,6 +36,8 @@ import { readRules } from "./store/rule.repo";
 export interface NotificationVars extends PersistentServiceVars {
   timers: Timers;
   deps: NotificationDeps;
+  /** This instance's batching consumers of `order.placed` and `order.paid`. */
+  batched: events.BatchedConsumers;
 }
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller }>;
@@ -126,18 +128,20 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
   },
 
   channels: {
-    /** ORDER_PLACED, and the payment reminder armed. */
+    /** ORDER_PLACED, and the payment reminder armed; events in flight together are committed together. */
     "order.placed": {
       group: "notification-order-placed",
+      maxInFlight: events.MAX_BATCH,
       handler(envelope: EventEnvelope) {
-        return events.onOrderPlaced(this.deps, envelope as Envelope<OrderPlacedPayload>);
+        return this.batched.placed(envelope as Envelope<OrderPlacedPayload>);
       },
     },
-    /** PAYMENT_SUCCEEDED; the payment reminder is dropped. */
+    /** PAYMENT_SUCCEEDED; the payment reminder is dropped; events in flight together are committed together. */
     "order.paid": {
       group: "notification-order-paid",
+      maxInFlight: events.MAX_BATCH,
       handler(envelope: EventEnvelope) {
-        return events.onOrderPaid(this.deps, envelope as Envelope<OrderPaidPayload>);
+        return this.batched.paid(envelope as Envelope<OrderPaidPayload>);
       },
     },
     /** No message; the payment reminder is dropped. */
@@ -208,6 +212,7 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
       },
       log: this.logger,
     };
+    this.batched = events.batchedConsumers(this.deps);
     this.timers.handle<{ deliveryId: string }>(NOTIFY_RETRY, ({ key, firedAt }) =>
       retryDelivery(this.deps, key, firedAt),
     );

@@ -22,7 +22,7 @@ export interface NotificationDeps {
   pool: Pool;
   rules: RuleCache;
   adapters: ChannelAdapters;
-  timers: Pick<Timers, "schedule" | "cancel">;
+  timers: Pick<Timers, "schedule" | "arm" | "cancel">;
   /** Read at each use, so a changed setting applies at once. */
   settings: NotificationSettings;
   /** Forget cached rules here and tell the other pods. */

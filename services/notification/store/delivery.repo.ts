@@ -62,20 +62,20 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 });
 
 /**
- * Inserts an event's drafts in one statement: a (eventId, recipient, channel) already stored is
+ * Inserts events' drafts in one statement: a (eventId, recipient, channel) already stored is
  * skipped, an IN_APP delivery is SENT at once together with its inbox message, the rest wait
- * PENDING for their adapter. Returns how many of the event's deliveries now wait PENDING: the new
- * ones and any a crash left unsent (no drafts still counts those), so the caller sends only when
- * there is something to send.
+ * PENDING for their adapter. Returns, per event of `eventIds`, how many of its deliveries now
+ * wait PENDING: the new ones and any a crash left unsent (an event without drafts still counts
+ * those), so the caller sends only when there is something to send.
  */
 export async function insertDeliveries(
   q: Queryable,
-  eventId: string,
+  eventIds: string[],
   drafts: DeliveryDraft[],
   now: Date,
-): Promise<number> {
+): Promise<Map<string, number>> {
   // The statement's snapshot does not see its own inserts: the old PENDING rows and the new ones add up.
-  const { rows } = await q.query<{ pending: number }>(
+  const { rows } = await q.query<{ event_id: string; pending: number }>(
     `WITH inserted AS (
        INSERT INTO deliveries (event_id, node, recipient, channel, title, text, order_no, status, attempts,
          sent_at, next_attempt_at, created_at)
@@ -86,16 +86,19 @@ export async function insertDeliveries(
        FROM jsonb_to_recordset($1::jsonb) AS d("eventId" text, node text, recipient text, channel text,
          title text, text text, "orderNo" text)
        ON CONFLICT (event_id, recipient, channel) DO NOTHING
-       RETURNING id, channel, recipient, node, title, text, order_no
+       RETURNING id, event_id, channel, recipient, node, title, text, order_no
      ), inbox AS (
        INSERT INTO messages (delivery_id, recipient, node, title, text, order_no, created_at)
        SELECT id, recipient, node, title, text, order_no, $2 FROM inserted WHERE channel = 'IN_APP'
      )
-     SELECT (SELECT count(*) FROM inserted WHERE channel <> 'IN_APP')::int
-       + (SELECT count(*) FROM deliveries WHERE event_id = $3 AND status = 'PENDING')::int AS pending`,
-    [JSON.stringify(drafts), now, eventId],
+     SELECT e.event_id,
+       (SELECT count(*) FROM inserted i WHERE i.event_id = e.event_id AND i.channel <> 'IN_APP')::int
+       + (SELECT count(*) FROM deliveries d WHERE d.event_id = e.event_id AND d.status = 'PENDING')::int
+       AS pending
+     FROM unnest($3::text[]) AS e(event_id)`,
+    [JSON.stringify(drafts), now, eventIds],
   );
-  return rows[0]?.pending ?? 0;
+  return new Map(rows.map((r) => [r.event_id, r.pending]));
 }
 
 /**

@@ -52,17 +52,79 @@ function toFacts(r: FactsRow | undefined): OrderFacts | null {
   };
 }
 
+/** An event's facts about one order. */
+export interface OrderPatch {
+  orderNo: string;
+  patch: FactsPatch;
+}
+
+const earliest = <T>(a: T, b: T): T => a ?? b;
+const latest = (a: Date | null | undefined, b: Date | null | undefined) =>
+  a && b ? (a > b ? a : b) : (a ?? b);
+
 /**
- * Merges an event's facts into the order's row, whatever order the channels delivered in:
- * the first value of a fact wins (a replayed event changes nothing), except auto-confirm,
- * which keeps the latest time; each reminder's due time follows its deadline. Returns the
- * merged facts (null while the shop is unknown).
+ * One patch per order that records as the patches would one after another (see `recordFacts`):
+ * the first value of a fact wins, auto-confirm keeps the latest. One statement cannot update a
+ * row twice, so a batch's patches of one order are merged first.
  */
-export async function recordFacts(q: Queryable, orderNo: string, f: FactsPatch): Promise<OrderFacts | null> {
-  const { rows } = await q.query<FactsRow>(
+export function mergePatches(patches: OrderPatch[]): Map<string, FactsPatch> {
+  const merged = new Map<string, FactsPatch>();
+  for (const { orderNo, patch: b } of patches) {
+    const a = merged.get(orderNo);
+    merged.set(
+      orderNo,
+      a
+        ? {
+            buyerId: earliest(a.buyerId, b.buyerId),
+            shopId: earliest(a.shopId, b.shopId),
+            payableMinor: earliest(a.payableMinor, b.payableMinor),
+            paymentDeadline: earliest(a.paymentDeadline, b.paymentDeadline),
+            paidAt: earliest(a.paidAt, b.paidAt),
+            closedAt: earliest(a.closedAt, b.closedAt),
+            autoConfirmAt: latest(a.autoConfirmAt, b.autoConfirmAt) ?? undefined,
+            completedAt: earliest(a.completedAt, b.completedAt),
+            paymentRemindAt: earliest(a.paymentRemindAt, b.paymentRemindAt),
+            autoConfirmRemindAt: latest(a.autoConfirmRemindAt, b.autoConfirmRemindAt),
+          }
+        : b,
+    );
+  }
+  return merged;
+}
+
+/**
+ * Merges events' facts into their orders' rows in one statement, whatever order the channels
+ * delivered in: the first value of a fact wins (a replayed event changes nothing), except
+ * auto-confirm, which keeps the latest time; each reminder's due time follows its deadline.
+ * Rows are written in order number order, so concurrent batches lock them in the same order.
+ * Returns each order's merged facts (null while its shop is unknown).
+ */
+export async function recordFacts(
+  q: Queryable,
+  patches: OrderPatch[],
+): Promise<Map<string, OrderFacts | null>> {
+  const rows = [...mergePatches(patches)]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([orderNo, f]) => ({
+      order_no: orderNo,
+      buyer_id: f.buyerId ?? null,
+      shop_id: f.shopId ?? null,
+      payable_minor: f.payableMinor ?? null,
+      payment_deadline: f.paymentDeadline ?? null,
+      paid_at: f.paidAt ?? null,
+      closed_at: f.closedAt ?? null,
+      auto_confirm_at: f.autoConfirmAt ?? null,
+      completed_at: f.completedAt ?? null,
+      payment_remind_at: f.paymentRemindAt ?? null,
+      auto_confirm_remind_at: f.autoConfirmRemindAt ?? null,
+    }));
+  const { rows: stored } = await q.query<FactsRow>(
     `INSERT INTO order_facts AS o (order_no, buyer_id, shop_id, payable_minor, payment_deadline, paid_at,
        closed_at, auto_confirm_at, completed_at, payment_remind_at, auto_confirm_remind_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS f(order_no text, buyer_id text, shop_id text,
+       payable_minor bigint, payment_deadline timestamptz, paid_at timestamptz, closed_at timestamptz,
+       auto_confirm_at timestamptz, completed_at timestamptz, payment_remind_at timestamptz,
+       auto_confirm_remind_at timestamptz)
      ON CONFLICT (order_no) DO UPDATE SET
        buyer_id = COALESCE(o.buyer_id, EXCLUDED.buyer_id),
        shop_id = COALESCE(o.shop_id, EXCLUDED.shop_id),
@@ -76,21 +138,17 @@ export async function recordFacts(q: Queryable, orderNo: string, f: FactsPatch):
        auto_confirm_remind_at = GREATEST(o.auto_confirm_remind_at, EXCLUDED.auto_confirm_remind_at),
        updated_at = now()
      RETURNING *`,
-    [
-      orderNo,
-      f.buyerId ?? null,
-      f.shopId ?? null,
-      f.payableMinor ?? null,
-      f.paymentDeadline ?? null,
-      f.paidAt ?? null,
-      f.closedAt ?? null,
-      f.autoConfirmAt ?? null,
-      f.completedAt ?? null,
-      f.paymentRemindAt ?? null,
-      f.autoConfirmRemindAt ?? null,
-    ],
+    [JSON.stringify(rows)],
   );
-  return toFacts(rows[0]);
+  return new Map(stored.map((r) => [r.order_no, toFacts(r)]));
+}
+
+/** Several orders' facts in one query; an order not heard of is missing from the map. */
+export async function readFactsOf(q: Queryable, orderNos: string[]): Promise<Map<string, OrderFacts | null>> {
+  const { rows } = await q.query<FactsRow>("SELECT * FROM order_facts WHERE order_no = ANY($1::text[])", [
+    orderNos,
+  ]);
+  return new Map(rows.map((r) => [r.order_no, toFacts(r)]));
 }
 
 /** The order's facts (locked for the reminder that decides on them), or null when unknown. */

@@ -5,7 +5,11 @@ import type {
   ChannelAdapters,
   OutgoingMessage,
 } from "../../../services/notification/adapters/channel-adapter";
-import { onOrderPaid, onOrderPlaced } from "../../../services/notification/commands/consume-events";
+import {
+  batchedConsumers,
+  onOrderPaid,
+  onOrderPlaced,
+} from "../../../services/notification/commands/consume-events";
 import { sendPendingOf } from "../../../services/notification/commands/deliver";
 import {
   NOTIFY_RETRY,
@@ -80,10 +84,10 @@ describe("notification database round trips", () => {
       )
     ).rows;
 
-  /** The service's deps with adapters that count their calls and timers that only note what is armed. */
+  /** The service's deps with adapters that count their calls and timers that only note what is armed, and how. */
   function observed() {
     const sends: OutgoingMessage[] = [];
-    const armed: { kind: string; key: string; at: Date }[] = [];
+    const armed: { kind: string; key: string; at: Date; via: "arm" | "schedule" }[] = [];
     const sandbox = svc.deps.adapters.APP_PUSH;
     const counting = {
       send(m: OutgoingMessage) {
@@ -97,8 +101,11 @@ describe("notification database round trips", () => {
       adapters,
       timers: {
         schedule: async (kind, key, at) => {
-          armed.push({ kind, key, at: new Date(at) });
+          armed.push({ kind, key, at: new Date(at), via: "schedule" });
           return true;
+        },
+        arm: async (kind, key, at) => {
+          armed.push({ kind, key, at: new Date(at), via: "arm" });
         },
         cancel: async () => false,
       },
@@ -126,15 +133,51 @@ describe("notification database round trips", () => {
 
   afterAll(() => system.stop());
 
-  it("consumes an order.placed event (IN_APP only) in four statements, its transaction", async () => {
+  const TRANSACTION = ["BEGIN", "INSERT INTO order_facts AS o", "WITH inserted AS ( INSERT IN", "COMMIT"];
+
+  it("consumes a lone order.placed event (IN_APP only) in four statements, its transaction", async () => {
     const { deps } = observed();
     const sql = await statementsOf(() => onOrderPlaced(deps, placed(order())));
-    expect(sql.map((s) => s.slice(0, 28))).toEqual([
-      "BEGIN",
-      "INSERT INTO order_facts AS o",
-      "WITH inserted AS ( INSERT IN",
-      "COMMIT",
-    ]);
+    expect(sql.map((s) => s.slice(0, 28))).toEqual(TRANSACTION);
+  });
+
+  it.each([3, 24])(
+    "consumes %i order.placed events that arrive together in two four-statement transactions",
+    async (n) => {
+      const { deps, armed } = observed();
+      const consumers = batchedConsumers(deps);
+      const events = Array.from({ length: n }, () => placed(order()));
+      // The first goes out at once on its own; the others, arriving while it is written, together after it.
+      const sql = await statementsOf(() => Promise.all(events.map((e) => consumers.placed(e))));
+      expect(sql.map((s) => s.slice(0, 28))).toEqual([...TRANSACTION, ...TRANSACTION]);
+      const { rows } = await svc.pool.query(
+        "SELECT count(*)::int AS n FROM messages m JOIN deliveries d ON d.id = m.delivery_id WHERE d.event_id = ANY($1)",
+        [events.map((e) => e.eventId)],
+      );
+      expect(rows[0].n).toBe(n);
+      expect(armed.map((a) => [a.key, a.via])).toEqual(events.map((e) => [e.payload.orderNo, "arm"]));
+    },
+  );
+
+  it("consumes order.paid events that arrive together in two transactions, then sends each event's pushes", async () => {
+    const { deps, sends } = observed();
+    const consumers = batchedConsumers(deps);
+    const orders = Array.from({ length: 5 }, () => order());
+    const events = orders.map(paid);
+    const sql = await statementsOf(() => Promise.all(events.map((e) => consumers.paid(e))));
+    // The sends (claim, one per push, mark SENT: the single event's count above) run per event,
+    // side by side, so only the transactions are compared in order.
+    const transactions = sql.filter((s) => !/^(UPDATE deliveries|INSERT INTO sandbox_outbox)/.test(s));
+    expect(transactions.map((s) => s.slice(0, 28))).toEqual([...TRANSACTION, ...TRANSACTION]);
+    expect(sends).toHaveLength(10);
+    for (const e of events) {
+      expect((await deliveriesOf(e.eventId)).map((d) => [d.channel, d.status, d.attempts])).toEqual([
+        ["APP_PUSH", "SENT", 1],
+        ["IN_APP", "SENT", 1],
+        ["APP_PUSH", "SENT", 1],
+        ["IN_APP", "SENT", 1],
+      ]);
+    }
   });
 
   it("consumes an order.paid event with two pushes in eight statements", async () => {
@@ -177,7 +220,7 @@ describe("notification database round trips", () => {
         .rows[0]?.payment_remind_at;
     const due = await remindAt(far.orderNo);
     expect(due).toBeInstanceOf(Date);
-    expect(armed).toEqual([{ kind: "payment-reminder", key: far.orderNo, at: due }]);
+    expect(armed).toEqual([{ kind: "payment-reminder", key: far.orderNo, at: due, via: "arm" }]);
     expect(await remindAt(near.orderNo)).toBeNull();
   });
 
@@ -235,6 +278,8 @@ describe("notification database round trips", () => {
       "SELECT id, next_attempt_at FROM deliveries WHERE event_id = $1 AND status = 'FAILED'",
       [event.eventId],
     );
-    expect(armed).toEqual([{ kind: NOTIFY_RETRY, key: ids[0].id, at: ids[0].next_attempt_at }]);
+    expect(armed).toEqual([
+      { kind: NOTIFY_RETRY, key: ids[0].id, at: ids[0].next_attempt_at, via: "schedule" },
+    ]);
   });
 });
