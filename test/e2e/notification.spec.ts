@@ -4,7 +4,7 @@ import { sweepDeliveries } from "../../services/notification/commands/deliver";
 import { fireReminder, sweepReminders } from "../../services/notification/commands/reminders";
 import { validateRule } from "../../services/notification/domain/rule";
 import type { NotificationService } from "../../services/notification/notification.service";
-import { recordSandboxSend } from "../../services/notification/store/sandbox-outbox.repo";
+import { recordSandboxSends } from "../../services/notification/store/sandbox-outbox.repo";
 import { channelStreamName, publishToChannel } from "../../shared/channels";
 import { loadConfig } from "../../shared/config/config";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
@@ -308,7 +308,7 @@ describe("notifications", () => {
 
       // The provider recovers: redrive sends it once more, now successfully.
       const sandboxSms = svc.deps.adapters.SMS;
-      svc.deps.adapters.SMS = { send: (m) => recordSandboxSend(svc.pool, m, new Date()) };
+      svc.deps.adapters.SMS = { send: (m) => recordSandboxSends(svc.pool, [{ ...m, sentAt: new Date() }]) };
       try {
         const redrive = await request(
           sys.baseUrl,

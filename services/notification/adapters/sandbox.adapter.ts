@@ -1,6 +1,7 @@
 import type { Pool } from "pg";
+import { Coalescer, inBatches } from "../../../shared/batching/coalescer";
 import type { ExternalChannel } from "../domain/nodes";
-import { recordSandboxSend } from "../store/sandbox-outbox.repo";
+import { recordSandboxSends, type SandboxSend } from "../store/sandbox-outbox.repo";
 import type { ChannelAdapter, ChannelAdapters, OutgoingMessage } from "./channel-adapter";
 
 /** How tests name a channel in a recipient id to make the sandbox fail: "fail-sms", "flaky-push" ... */
@@ -29,12 +30,18 @@ export function sandboxRefusal(message: OutgoingMessage): string | null {
 
 /** A channel that records exactly what it would send in `sandbox_outbox`, like a provider's console. */
 export class SandboxChannelAdapter implements ChannelAdapter {
-  constructor(private readonly pool: Pool) {}
+  // Sends made at the same time are recorded in one statement.
+  private readonly sends: Coalescer<SandboxSend, void>;
+
+  constructor(pool: Pool) {
+    this.sends = new Coalescer(inBatches((sends: SandboxSend[]) => recordSandboxSends(pool, sends)));
+  }
 
   async send(message: OutgoingMessage): Promise<void> {
     const refusal = sandboxRefusal(message);
     if (refusal) throw new Error(refusal);
-    await recordSandboxSend(this.pool, message, new Date());
+    const { deliveryId, channel, recipient, text } = message;
+    await this.sends.submit({ deliveryId, channel, recipient, text, sentAt: new Date() });
   }
 }
 

@@ -1,9 +1,10 @@
+import { Coalescer } from "../../../shared/batching/coalescer";
 import type { TimerOutcome } from "../../../shared/timers/timers";
 import type { ExternalChannel } from "../domain/nodes";
 import { afterFailure } from "../domain/retry";
 import {
   claimDelivery,
-  claimPendingOfEvent,
+  claimPendingOfEvents,
   type Delivery,
   findDelivery,
   markFailed,
@@ -83,24 +84,43 @@ async function sendAndArm(deps: NotificationDeps, id: string, now = new Date()):
 }
 
 /**
- * Sends an event's deliveries still PENDING (new ones, or left by a crash before sending): one
+ * Sends the deliveries still PENDING of events (new ones, or left by a crash before sending): one
  * statement claims them all, their adapters run side by side, and one statement records every
- * SENT. Each failure is recorded and its retry armed on its own, as for a single send.
+ * SENT. Each failure is recorded and its retry armed on its own, as for a single send. Answers,
+ * per event, the store or timer error that hit one of its deliveries, if any.
  */
-export async function sendPendingOf(deps: NotificationDeps, eventId: string): Promise<void> {
-  const claimed = await claimPendingOfEvent(deps.pool, eventId, new Date());
+async function sendPendingOfEvents(deps: NotificationDeps, eventIds: string[]): Promise<(unknown | null)[]> {
+  const claimed = await claimPendingOfEvents(deps.pool, eventIds, new Date());
   const sent: string[] = [];
-  const attempts = await Promise.allSettled(
+  const broken = new Map<string, unknown>();
+  await Promise.all(
     claimed.map(async (delivery) => {
-      const result = await handOver(deps, delivery);
-      if (result.status === "SENT") sent.push(delivery.id);
-      await armRetry(deps, delivery.id, result);
+      try {
+        const result = await handOver(deps, delivery);
+        if (result.status === "SENT") sent.push(delivery.id);
+        await armRetry(deps, delivery.id, result);
+      } catch (err) {
+        broken.set(delivery.eventId, err);
+      }
     }),
   );
   // A store or timer error on one delivery must not leave the others' sends unrecorded.
   if (sent.length > 0) await markSent(deps.pool, sent, new Date());
-  const broken = attempts.find((attempt) => attempt.status === "rejected");
-  if (broken) throw broken.reason;
+  return eventIds.map((id) => broken.get(id) ?? null);
+}
+
+// One sender per service instance: events whose sends are due together are claimed and recorded together.
+const senders = new WeakMap<NotificationDeps, Coalescer<string, unknown | null>>();
+
+/** Sends an event's deliveries still PENDING, with those of the other events being sent at the same time. */
+export async function sendPendingOf(deps: NotificationDeps, eventId: string): Promise<void> {
+  let sender = senders.get(deps);
+  if (!sender) {
+    sender = new Coalescer((eventIds) => sendPendingOfEvents(deps, eventIds), { maxBatch: 64 });
+    senders.set(deps, sender);
+  }
+  const broken = await sender.submit(eventId);
+  if (broken) throw broken;
 }
 
 /** The `notify-retry` timer: the next attempt; a further failure re-arms the same timer. */

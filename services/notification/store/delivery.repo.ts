@@ -102,16 +102,16 @@ export async function insertDeliveries(
 }
 
 /**
- * Claims, in one statement, the event's deliveries still waiting for their first send (also
+ * Claims, in one statement, the events' deliveries still waiting for their first send (also
  * after a crash before sending), as `claimDelivery` does one: each counts the attempt; rows
  * another pod claimed meanwhile are left to it.
  */
-export async function claimPendingOfEvent(q: Queryable, eventId: string, now: Date): Promise<Delivery[]> {
+export async function claimPendingOfEvents(q: Queryable, eventIds: string[], now: Date): Promise<Delivery[]> {
   const { rows } = await q.query<DeliveryRow>(
     `UPDATE deliveries SET status = 'SENDING', attempts = attempts + 1, claimed_at = $2, updated_at = $2
-     WHERE event_id = $1 AND channel <> 'IN_APP' AND status = 'PENDING' AND next_attempt_at <= $2
+     WHERE event_id = ANY($1::text[]) AND channel <> 'IN_APP' AND status = 'PENDING' AND next_attempt_at <= $2
      RETURNING *`,
-    [eventId, now],
+    [eventIds, now],
   );
   return rows.map(toDelivery);
 }
@@ -137,7 +137,7 @@ export async function claimDelivery(
   return rows[0] ? toDelivery(rows[0]) : null;
 }
 
-/** The adapters accepted these messages (one statement for all of an event's). */
+/** The adapters accepted these messages (one statement for all of them). */
 export async function markSent(q: Queryable, ids: string[], now: Date): Promise<void> {
   await q.query(
     `UPDATE deliveries SET status = 'SENT', sent_at = $2, last_error = NULL, updated_at = $2

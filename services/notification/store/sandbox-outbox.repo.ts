@@ -9,12 +9,15 @@ export interface SandboxSend {
   sentAt: Date;
 }
 
-/** Records a send once per delivery (a real provider dedupes on the client message id the same way). */
-export async function recordSandboxSend(q: Queryable, send: Omit<SandboxSend, "sentAt">, now: Date) {
+/** Records sends once per delivery (a real provider dedupes on the client message id the same way). */
+export async function recordSandboxSends(q: Queryable, sends: SandboxSend[]) {
   await q.query(
-    `INSERT INTO sandbox_outbox (delivery_id, channel, recipient, text, sent_at) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO sandbox_outbox (delivery_id, channel, recipient, text, sent_at)
+     SELECT s."deliveryId", s.channel, s.recipient, s.text, s."sentAt"
+     FROM jsonb_to_recordset($1::jsonb) AS s("deliveryId" uuid, channel text, recipient text, text text,
+       "sentAt" timestamptz)
      ON CONFLICT (delivery_id) DO NOTHING`,
-    [send.deliveryId, send.channel, send.recipient, send.text, now],
+    [JSON.stringify(sends)],
   );
 }
 
