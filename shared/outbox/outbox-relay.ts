@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from "pg";
+import type { Pool } from "pg";
 import type { EventEnvelope } from "./outbox";
 
 /** Sends one envelope to its channel; resolves once the broker has stored it. */
@@ -13,23 +13,31 @@ export interface RelayLogger {
 
 /** Options of an outbox relay; delays are in milliseconds. */
 export interface OutboxRelayOptions {
-  pool: Pool;
+  /** Each statement runs on its own (autocommit): pass a pool, never a client inside a transaction. */
+  pool: Pick<Pool, "query">;
   publish: PublishEvent;
   pollMs: number;
   batchSize?: number;
-  /** A publish slower than this counts as failed, so a hung broker never pins the batch's transaction. */
+  /** A publish slower than this counts as failed, so a hung broker never holds a batch past its lease. */
   publishTimeoutMs?: number;
+  /**
+   * How long a claimed batch stays hidden from other relays; longer than `publishTimeoutMs`, so
+   * rows are republished only once their claimant is surely gone (it crashed, or lost its database).
+   */
+  leaseMs?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
   logger?: RelayLogger;
 }
 
-interface PendingRow {
+interface ClaimedRow {
   event_id: string;
   channel: string;
   payload: unknown;
   occurred_at: Date;
   attempts: number;
+  /** The lease's end exactly as stored: a failure is recorded only while this relay still holds it. */
+  leased_until: string;
 }
 
 interface BatchResult {
@@ -38,13 +46,34 @@ interface BatchResult {
   failed: number;
 }
 
-// Oldest first; SKIP LOCKED lets relays in several pods share the table without publishing a row twice.
-const CLAIM_SQL = `SELECT event_id, channel, payload, occurred_at, attempts FROM outbox
-  WHERE published_at IS NULL AND next_attempt_at <= now()
-  ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
+// Oldest first. SKIP LOCKED and the lease (next_attempt_at moved past the publish timeout) let
+// relays in several pods share the table: a claimed row is due again only when its lease ends.
+// RETURNING has no order, so the outer SELECT restores seq order for publishing.
+const CLAIM_SQL = `WITH due AS MATERIALIZED (
+    SELECT event_id FROM outbox
+    WHERE published_at IS NULL AND next_attempt_at <= now()
+    ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED
+  ), leased AS (
+    UPDATE outbox o SET next_attempt_at = now() + $2 * interval '1 millisecond'
+    FROM due WHERE o.event_id = due.event_id
+    RETURNING o.seq, o.event_id, o.channel, o.payload, o.occurred_at, o.attempts,
+      o.next_attempt_at::text AS leased_until
+  )
+  SELECT event_id, channel, payload, occurred_at, attempts, leased_until FROM leased ORDER BY seq`;
 
-const FAILURE_SQL = `UPDATE outbox SET attempts = attempts + 1, last_error = $3,
-  next_attempt_at = clock_timestamp() + $2 * interval '1 millisecond' WHERE event_id = $1`;
+// One row per claimed event: error NULL marks it published; otherwise one more attempt, its error
+// and the backoff. A failure reported after the lease ended (another relay may hold the row now)
+// is dropped; a late success still marks the row, and a published row is never touched again.
+const SETTLE_SQL = `UPDATE outbox o SET
+    published_at = CASE WHEN r.error IS NULL THEN clock_timestamp() END,
+    attempts = o.attempts + CASE WHEN r.error IS NULL THEN 0 ELSE 1 END,
+    last_error = COALESCE(r.error, o.last_error),
+    next_attempt_at = CASE WHEN r.error IS NULL THEN o.next_attempt_at
+      ELSE clock_timestamp() + r.retry_ms * interval '1 millisecond' END
+  FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::timestamptz[])
+    AS r(event_id, error, retry_ms, leased_until)
+  WHERE o.event_id = r.event_id AND o.published_at IS NULL
+    AND (r.error IS NULL OR o.next_attempt_at = r.leased_until)`;
 
 /** Delay before retry number `attempts` (1-based): base * 2^(attempts-1), capped. */
 export function retryDelayMs(attempts: number, baseMs: number, capMs: number): number {
@@ -59,7 +88,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-function toEnvelope(row: PendingRow): EventEnvelope {
+function toEnvelope(row: ClaimedRow): EventEnvelope {
   return {
     eventId: row.event_id,
     name: row.channel,
@@ -69,9 +98,11 @@ function toEnvelope(row: PendingRow): EventEnvelope {
 }
 
 /**
- * Publishes committed outbox rows at least once: claims a batch, publishes each
- * row, marks it sent, and reschedules failures with capped exponential backoff.
- * A crash between publish and mark republishes the row; consumers dedupe on eventId.
+ * Publishes committed outbox rows at least once, in two statements per batch and no
+ * transaction held open: one claims a batch by leasing it, the other marks the published
+ * rows sent and reschedules the failed ones with capped exponential backoff. A relay that
+ * dies before marking leaves its rows to be republished once the lease ends; consumers
+ * dedupe on eventId.
  */
 export class OutboxRelay {
   private readonly opts: Required<Omit<OutboxRelayOptions, "logger">> & Pick<OutboxRelayOptions, "logger">;
@@ -81,7 +112,21 @@ export class OutboxRelay {
   private kicked = false;
 
   constructor(opts: OutboxRelayOptions) {
-    this.opts = { batchSize: 100, publishTimeoutMs: 5_000, retryBaseMs: 1_000, retryCapMs: 60_000, ...opts };
+    const publishTimeoutMs = opts.publishTimeoutMs ?? 5_000;
+    // The margin covers what follows the publishes: waiting for a connection, the settle statement.
+    const leaseMs = opts.leaseMs ?? publishTimeoutMs + 10_000;
+    if (leaseMs <= publishTimeoutMs)
+      throw new Error(
+        `Outbox lease (${leaseMs} ms) must be longer than the publish timeout (${publishTimeoutMs} ms)`,
+      );
+    this.opts = {
+      batchSize: 100,
+      retryBaseMs: 1_000,
+      retryCapMs: 60_000,
+      ...opts,
+      publishTimeoutMs,
+      leaseMs,
+    };
   }
 
   /** Starts the polling loop (no-op if running). */
@@ -94,7 +139,7 @@ export class OutboxRelay {
     this.loop = this.run();
   }
 
-  /** Stops polling and waits for the batch in flight to commit. */
+  /** Stops polling and waits for the batch in flight to be published and marked. */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
@@ -159,66 +204,40 @@ export class OutboxRelay {
   }
 
   private async drainBatch(): Promise<BatchResult> {
-    const client = await this.opts.pool.connect();
-    // A checked-out client that loses its connection between queries (while we publish) emits
-    // "error"; unheard, that would crash the process. Note it and discard the client instead.
-    let broken: Error | undefined;
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    client.on("error", onError);
-    try {
-      await client.query("BEGIN");
-      const { rows } = await client.query<PendingRow>(CLAIM_SQL, [this.opts.batchSize]);
-      const result = await this.publishRows(client, rows);
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      if (!broken) await client.query("ROLLBACK").catch((rollbackErr: Error) => (broken = rollbackErr));
-      throw err;
-    } finally {
-      // A broken client is destroyed by release(err); keep our listener for its late errors.
-      if (!broken) client.off("error", onError);
-      client.release(broken);
-    }
+    const { pool, batchSize, leaseMs } = this.opts;
+    const { rows } = await pool.query<ClaimedRow>(CLAIM_SQL, [batchSize, leaseMs]);
+    if (rows.length === 0) return { claimed: 0, published: 0, failed: 0 };
+    const outcomes = await this.publishRows(rows);
+    await pool.query(SETTLE_SQL, [
+      rows.map((row) => row.event_id),
+      outcomes.map((outcome) => outcome.error),
+      outcomes.map((outcome) => outcome.retryMs),
+      rows.map((row) => row.leased_until),
+    ]);
+    const failed = outcomes.filter((outcome) => outcome.error !== null).length;
+    return { claimed: rows.length, published: rows.length - failed, failed };
   }
 
-  private async publishRows(client: PoolClient, rows: PendingRow[]): Promise<BatchResult> {
+  /** Publishes the rows in order; answers per row its error (null once stored) and retry delay. */
+  private async publishRows(rows: ClaimedRow[]): Promise<{ error: string | null; retryMs: number | null }[]> {
     const { publish, publishTimeoutMs, retryBaseMs, retryCapMs, logger } = this.opts;
     // All rows of the batch are in flight at once: one connection keeps their order in the stream,
     // and the client writes them in few syscalls instead of one round trip each.
-    const outcomes = await Promise.allSettled(
+    const settled = await Promise.allSettled(
       rows.map((row) => withTimeout(publish(row.channel, toEnvelope(row)), publishTimeoutMs)),
     );
-    const sent: string[] = [];
-    let failed = 0;
-    for (const [i, outcome] of outcomes.entries()) {
-      const row = rows[i] as PendingRow;
-      if (outcome.status === "fulfilled") {
-        sent.push(row.event_id);
-        continue;
-      }
-      failed++;
+    return settled.map((outcome, i) => {
+      if (outcome.status === "fulfilled") return { error: null, retryMs: null };
+      const row = rows[i] as ClaimedRow;
       const attempts = row.attempts + 1;
       const err = outcome.reason;
-      const message = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
-      await client.query(FAILURE_SQL, [
-        row.event_id,
-        retryDelayMs(attempts, retryBaseMs, retryCapMs),
-        message,
-      ]);
+      const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000);
       logger?.warn(`Outbox publish failed (attempt ${attempts})`, {
         channel: row.channel,
         eventId: row.event_id,
-        error: message,
+        error,
       });
-    }
-    if (sent.length > 0) {
-      await client.query(
-        "UPDATE outbox SET published_at = clock_timestamp() WHERE event_id = ANY($1::uuid[])",
-        [sent],
-      );
-    }
-    return { claimed: rows.length, published: sent.length, failed };
+      return { error, retryMs: retryDelayMs(attempts, retryBaseMs, retryCapMs) };
+    });
   }
 }

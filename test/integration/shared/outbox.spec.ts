@@ -109,11 +109,10 @@ describe("transactional outbox and relay", () => {
         await recordEvent(tx, CH.restart, { n: 2 }),
       ];
     });
-    // The dying relay publishes the first row, then its database session is killed before it marks it.
-    const appName = `dying-relay-${process.pid}`;
+    // The dying relay claims and publishes the first row, then loses its database before it marks it.
+    const leaseMs = 800;
     const dyingPool = new Pool({
       connectionString: cfg.databaseUrl,
-      application_name: appName,
       options: `-c search_path=${schema}`,
       max: 1,
     });
@@ -122,21 +121,25 @@ describe("transactional outbox and relay", () => {
       pool: dyingPool,
       pollMs: 20,
       batchSize: 1,
+      publishTimeoutMs: 200,
+      leaseMs,
       publish: async (ch, env) => {
         await publishToChannel(producer, ch, env, { deduplicate: false });
-        await pool.query(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-          [appName],
-        );
+        await dyingPool.end();
       },
     });
+    const claimedAt = Date.now();
     await expect(dying.drainOnce()).rejects.toThrow();
-    await dyingPool.end();
     await waitFor(async () => deliveries.length === 1);
     expect(await count(pool, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")).toBe(2);
 
-    // A fresh relay, as after a restart, republishes without the stream's duplicate window to help.
-    const restarted = newRelay((ch, env) => publishToChannel(producer, ch, env, { deduplicate: false }));
+    // A fresh relay, as after a restart, publishes the unclaimed row at once and republishes the
+    // claimed one when its lease ends, without the stream's duplicate window to help.
+    const publishedAt = new Map<string, number>();
+    const restarted = newRelay(async (ch, env) => {
+      await publishToChannel(producer, ch, env, { deduplicate: false });
+      publishedAt.set(env.eventId, Date.now());
+    });
     restarted.start();
     try {
       await waitFor(
@@ -145,6 +148,8 @@ describe("transactional outbox and relay", () => {
     } finally {
       await restarted.stop();
     }
+    expect(publishedAt.get(notSent!.eventId)! - claimedAt).toBeLessThan(leaseMs);
+    expect(publishedAt.get(sentNotMarked!.eventId)! - claimedAt).toBeGreaterThanOrEqual(leaseMs);
     expect(deliveries.filter((d) => d.eventId === sentNotMarked?.eventId)).toHaveLength(2);
     expect(await effects(notSent!.eventId)).toBe(1);
     expect(await effects(sentNotMarked!.eventId)).toBe(1);
