@@ -1,3 +1,4 @@
+import { Coalescer } from "../../shared/batching/coalescer";
 import type { Caller } from "../../shared/contracts/caller";
 import type { DeductResult } from "../../shared/contracts/inventory.contract";
 import type {
@@ -5,10 +6,11 @@ import type {
   PreparePaymentResult,
   RefundSucceededPayload,
 } from "../../shared/contracts/payment.contract";
+import { withTransaction } from "../../shared/db/pool";
 import { OmsError } from "../../shared/errors";
-import { consumeOnce } from "../../shared/outbox/inbox";
+import { consumeOnce, recordInbox } from "../../shared/outbox/inbox";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
-import { type PaymentCalls, settlePayment } from "./commands/pay-orders";
+import { type PaymentCalls, type Settlement, settlePayments } from "./commands/pay-orders";
 import { assertCanSee } from "./domain/order-access";
 import type { OrderService } from "./order.service";
 import { afterSalesNoOfRefund, onAfterSalesRefunded } from "./order-after-sales";
@@ -81,15 +83,62 @@ function paymentCalls(svc: OrderService): PaymentCalls {
   };
 }
 
-/** `payment.succeeded`: settles the checkout once per event, wakes its long polls, then stops its payment timeout. */
+/** Events settled in one transaction at most. */
+export const SETTLE_BATCH_MAX = 64;
+
+/**
+ * Settles payments once per event, in one transaction for all the events that
+ * arrived together: their inbox rows, their checkouts read and written in one
+ * statement each. Answers each event's settlement, or null when it was settled
+ * before (a redelivery).
+ */
+async function settleEvents(
+  svc: OrderService,
+  envelopes: EventEnvelope<PaymentSucceededPayload>[],
+): Promise<(Settlement | null)[]> {
+  return withTransaction(svc.pool, async (tx) => {
+    const fresh = await recordInbox(
+      tx,
+      "order-payments",
+      envelopes.map((e) => e.eventId),
+    );
+    // The same event twice in one batch settles once.
+    const todo = envelopes.filter((e) => fresh.delete(e.eventId));
+    const settled = await settlePayments(
+      tx,
+      todo.map((e) => e.payload),
+      paymentCalls(svc),
+      new Date(),
+    );
+    const byEvent = new Map(todo.map((e, i) => [e.eventId, settled[i]]));
+    return envelopes.map((e) => {
+      const settlement = byEvent.get(e.eventId) ?? null;
+      byEvent.delete(e.eventId);
+      return settlement;
+    });
+  });
+}
+
+const settlers = new WeakMap<
+  OrderService,
+  Coalescer<EventEnvelope<PaymentSucceededPayload>, Settlement | null>
+>();
+
+/**
+ * `payment.succeeded`: settles the checkout once per event (with the other events arriving at the
+ * same time), wakes its long polls, then stops its payment timeout and arms the ship-by timers.
+ */
 export async function onPaymentSucceeded(
   svc: OrderService,
   envelope: EventEnvelope<PaymentSucceededPayload>,
 ) {
+  let settler = settlers.get(svc);
+  if (!settler) {
+    settler = new Coalescer((batch) => settleEvents(svc, batch), { maxBatch: SETTLE_BATCH_MAX });
+    settlers.set(svc, settler);
+  }
   const p = envelope.payload;
-  const { result } = await consumeOnce(svc.pool, "order-payments", envelope.eventId, (tx) =>
-    settlePayment(tx, p, paymentCalls(svc), new Date()),
-  );
+  const result = await settler.submit(envelope);
   if (result && result.paid.length + result.closedOutOfStock.length > 0) {
     announceCheckoutSettled(svc, p.parentOrderNo);
   }

@@ -285,6 +285,8 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     /** The money arrived: pay (or close out of stock and refund) the checkout's orders. */
     "payment.succeeded": {
       group: "order-payments",
+      // Enough deliveries in flight for the settlements' batches to form.
+      maxInFlight: payments.SETTLE_BATCH_MAX,
       handler(envelope: EventEnvelope) {
         return payments.onPaymentSucceeded(this, envelope as EventEnvelope<PaymentSucceededPayload>);
       },

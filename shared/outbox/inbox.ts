@@ -30,6 +30,24 @@ export async function consumeOnce<T>(
 }
 
 /**
+ * Records events in a consumer's inbox in one statement, inside the caller's transaction;
+ * answers the ids recorded now (the others were applied before). As with `consumeOnce`, the
+ * effects of the answered events must commit in the same transaction.
+ */
+export async function recordInbox(
+  tx: PoolClient,
+  consumer: string,
+  eventIds: string[],
+): Promise<Set<string>> {
+  const { rows } = await tx.query<{ event_id: string }>(
+    `INSERT INTO inbox (consumer, event_id) SELECT $1, id FROM unnest($2::text[]) AS id ORDER BY id
+     ON CONFLICT DO NOTHING RETURNING event_id`,
+    [consumer, eventIds],
+  );
+  return new Set(rows.map((r) => r.event_id));
+}
+
+/**
  * Whether a consumer applied this event before (its inbox row exists), for work that must run
  * outside a transaction (a call to a third party) and records its inbox row only afterwards.
  */

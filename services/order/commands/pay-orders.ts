@@ -9,7 +9,7 @@ import type { ChildOrder } from "../domain/order";
 import { DEFAULT_ORDER_TIMERS } from "../domain/order-config";
 import { STANDARD_ORDER_GUARDS, STANDARD_ORDER_TABLE } from "../domain/order-states";
 import { ORDER_EVENTS, type OrderClosedPayload, type OrderPaidPayload } from "../order.events";
-import { findCheckout, writeSettlement } from "../store/order.repo";
+import { type Checkout, findCheckouts, type SettlementWrite, writeSettlement } from "../store/order.repo";
 
 /** What settling a payment needs from other services; every call is idempotent, so redelivery is safe. */
 export interface PaymentCalls {
@@ -31,22 +31,44 @@ export interface Settlement {
 }
 
 /**
- * Settles a succeeded payment under the row locks of the checkout's orders
+ * Settles succeeded payments under the row locks of their checkouts' orders
  * (so a payment timeout firing at the same moment waits, then finds them
  * paid; or closed them first, and then this refunds): each unpaid child is
  * deducted and paid, or closed OUT_OF_STOCK and refunded; whatever of the
  * amount no child kept (orders closed meanwhile, a second payment of a paid
  * checkout) is refunded. Coupons are redeemed for what was paid, returned
- * for what was not. State, timeline and events are written in `tx`, in one
- * statement.
+ * for what was not. The checkouts are read in one statement, and their state,
+ * timeline and events written in `tx` in another, however many payments.
  */
-export async function settlePayment(
+export async function settlePayments(
   tx: PoolClient,
+  payments: PaymentSucceededPayload[],
+  calls: PaymentCalls,
+  now: Date,
+): Promise<Settlement[]> {
+  const checkouts = await findCheckouts(
+    tx,
+    payments.map((p) => p.parentOrderNo),
+    true,
+  );
+  const write: SettlementWrite = { orders: [], timeline: [], events: [] };
+  const settlements: Settlement[] = [];
+  // One after the other: a second payment of the same checkout sees what the first one did.
+  for (const p of payments) {
+    settlements.push(await settle(checkouts.get(p.parentOrderNo) as Checkout, p, calls, now, write));
+  }
+  await writeSettlement(tx, write);
+  return settlements;
+}
+
+/** Settles one payment of `checkout`, adding what it changed to `write`. */
+async function settle(
+  { parent, children }: Checkout,
   p: PaymentSucceededPayload,
   calls: PaymentCalls,
   now: Date,
+  write: SettlementWrite,
 ): Promise<Settlement> {
-  const { parent, children } = await findCheckout(tx, p.parentOrderNo, true);
   const ctx = { now, actor: "payment", role: "system" as const, requestId: null, eventId: null };
   const paid: ChildOrder[] = [];
   const closedOutOfStock: ChildOrder[] = [];
@@ -157,7 +179,9 @@ export async function settlePayment(
       ),
     ),
   ];
-  await writeSettlement(tx, { orders: [...paid, ...closedOutOfStock], timeline, events });
+  write.orders.push(...paid, ...closedOutOfStock);
+  write.timeline.push(...timeline);
+  write.events.push(...events);
   return {
     paid,
     closedOutOfStock,

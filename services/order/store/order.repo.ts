@@ -219,27 +219,36 @@ export interface Checkout {
 }
 
 /**
- * A checkout in one round trip: each child row comes with its lines and the
- * parent row; `forUpdate` locks the children (not the parent, which never
- * changes) in order-number order, as `findOrders` does.
+ * Checkouts in one round trip: each child row comes with its lines and the
+ * parent row; `forUpdate` locks the children (not the parents, which never
+ * change) in order-number order, as `findOrders` does. Every number asked for
+ * has an entry, with a null parent when there is no such checkout.
  */
-export async function findCheckout(
+export async function findCheckouts(
   q: Queryable,
-  parentOrderNo: string,
+  parentOrderNos: string[],
   forUpdate = false,
-): Promise<Checkout> {
+): Promise<Map<string, Checkout>> {
   const { rows } = await q.query<OrderRow & { lines: LineRow[]; parent: ParentRow }>(
     `SELECT o.*, ${LINES_OF_O} AS lines, to_jsonb(p) AS parent
      FROM orders o JOIN parent_orders p ON p.parent_order_no = o.parent_order_no
-     WHERE o.parent_order_no = $1
+     WHERE o.parent_order_no = ANY($1)
      ORDER BY o.order_no ${forUpdate ? "FOR UPDATE OF o" : ""}`,
-    [parentOrderNo],
+    [parentOrderNos],
   );
-  const first = rows[0];
-  return {
-    parent: first ? toParentOrder(first.parent) : null,
-    children: rows.map((r) => toChildOrder(r, r.lines.map(toLine))),
-  };
+  const checkouts = new Map<string, Checkout>(parentOrderNos.map((no) => [no, { parent: null, children: [] }]));
+  for (const r of rows) {
+    const checkout = checkouts.get(r.parent_order_no);
+    if (!checkout) continue;
+    checkout.parent ??= toParentOrder(r.parent);
+    checkout.children.push(toChildOrder(r, r.lines.map(toLine)));
+  }
+  return checkouts;
+}
+
+/** One checkout, as `findCheckouts`. */
+export async function findCheckout(q: Queryable, parentOrderNo: string, forUpdate = false): Promise<Checkout> {
+  return (await findCheckouts(q, [parentOrderNo], forUpdate)).get(parentOrderNo) as Checkout;
 }
 
 /** Writes the fields a transition or an edit changes. */
