@@ -33,7 +33,13 @@ import {
 import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { type AdvanceTaskRequest, advanceTask } from "./commands/advance-task";
-import { ADDRESS_GROUP, FULFILMENT_GROUP, onAddressChanged, onOrderPaid } from "./commands/create-packages";
+import {
+  ADDRESS_GROUP,
+  FULFILMENT_GROUP,
+  onAddressChanged,
+  PAID_BATCH_MAX,
+  paidOrderConsumer,
+} from "./commands/create-packages";
 import { createReplacement } from "./commands/create-replacement";
 import { interceptUnits } from "./commands/intercept-units";
 import { packageOwner, packagesOf } from "./commands/package-views";
@@ -60,6 +66,8 @@ import {
 
 export interface WarehouseVars extends PersistentServiceVars {
   deps: WarehouseDeps;
+  /** The `order.paid` consumer; this instance's deliveries in flight together are written together. */
+  fulfilPaid(envelope: EventEnvelope<OrderPaidPayload>): Promise<void>;
 }
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller }>;
@@ -134,11 +142,12 @@ const warehouseService: ServiceSchema<
   },
 
   channels: {
-    /** A child order is paid: split it into packages. */
+    /** A child order is paid: split it into packages; events in flight together are written together. */
     "order.paid": {
       group: FULFILMENT_GROUP,
+      maxInFlight: PAID_BATCH_MAX,
       handler(envelope: EventEnvelope) {
-        return onOrderPaid(this.deps, envelope as EventEnvelope<OrderPaidPayload>);
+        return this.fulfilPaid(envelope as EventEnvelope<OrderPaidPayload>);
       },
     },
     /** The receiver changed: waybills use the newest. */
@@ -192,6 +201,7 @@ const warehouseService: ServiceSchema<
       logger: this.logger,
       now: () => new Date(),
     };
+    this.fulfilPaid = paidOrderConsumer(this.deps);
   },
 });
 

@@ -3,7 +3,6 @@ import type { OrderAddress } from "../../../shared/contracts/order.contract";
 import type { PackageStatus } from "../../../shared/contracts/warehouse.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import type { Fulfilment, FulfilmentLine, Package, PackageLine } from "../domain/package";
-import type { FulfilmentPlan } from "../domain/plan-fulfilment";
 
 interface PackageRow {
   package_id: string;
@@ -72,57 +71,6 @@ const toFulfilment = (r: FulfilmentRow): Fulfilment => ({
   paidAt: r.paid_at,
   address: r.address,
 });
-
-/**
- * Writes a paid order's fulfilment, lines, packages and package lines in one statement; false (and
- * nothing written) when the order already has its fulfilment.
- */
-export async function insertFulfilment(tx: Queryable, plan: FulfilmentPlan): Promise<boolean> {
-  const f = plan.fulfilment;
-  const packageLines = plan.packages.flatMap((p) =>
-    p.lines.map((l, ordinal) => ({ packageId: p.packageId, ordinal, ...l })),
-  );
-  const { rowCount } = await tx.query(
-    `WITH f AS (
-       INSERT INTO fulfilments (order_no, parent_order_no, shop_id, buyer_id, payment_no, paid_at, address)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING order_no
-     ), fl AS (
-       INSERT INTO fulfilment_lines (order_no, line_id, ordinal, sku_id, warehouse_id, quantity, storage_class,
-         unit_weight_grams, unit_volume_cm3, unit_declared_value_minor)
-       SELECT f.order_no, x."lineId", x.ordinal, x."skuId", x."warehouseId", x.quantity, x."storageClass",
-         x."unitWeightGrams", x."unitVolumeCm3", x."unitDeclaredValueMinor"
-       FROM f, jsonb_to_recordset($8::jsonb) AS x("lineId" text, ordinal int, "skuId" text,
-         "warehouseId" text, quantity int, "storageClass" text, "unitWeightGrams" int, "unitVolumeCm3" int,
-         "unitDeclaredValueMinor" bigint)
-     ), p AS (
-       INSERT INTO packages (package_id, order_no, position, warehouse_id, status, split_reason,
-         created_at, updated_at)
-       SELECT x."packageId", f.order_no, x.position, x."warehouseId", x.status, x."splitReason", $10, $10
-       FROM f, jsonb_to_recordset($9::jsonb) AS x("packageId" text, position int, "warehouseId" text,
-         status text, "splitReason" text)
-       RETURNING package_id
-     )
-     INSERT INTO package_lines (package_id, line_id, ordinal, sku_id, quantity, planned_quantity)
-     SELECT x."packageId", x."lineId", x.ordinal, x."skuId", x.quantity, x."plannedQuantity"
-     FROM f, jsonb_to_recordset($11::jsonb) AS x("packageId" text, "lineId" text, ordinal int,
-       "skuId" text, quantity int, "plannedQuantity" int)
-     RETURNING 1`,
-    [
-      f.orderNo,
-      f.parentOrderNo,
-      f.shopId,
-      f.buyerId,
-      f.paymentNo,
-      f.paidAt,
-      JSON.stringify(f.address),
-      JSON.stringify(plan.lines.map((l, ordinal) => ({ ...l, ordinal }))),
-      JSON.stringify(plan.packages),
-      plan.packages[0]?.createdAt ?? new Date(),
-      JSON.stringify(packageLines),
-    ],
-  );
-  return (rowCount ?? 0) > 0;
-}
 
 /** The fulfilment of an order, locked (`FOR UPDATE`) when asked: package changes of one order serialise on it. */
 export async function findFulfilment(
