@@ -1,21 +1,33 @@
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
-import { withTransaction } from "../../../shared/db/pool";
+import { type Queryable, withTransaction } from "../../../shared/db/pool";
 import { OmsError } from "../../../shared/errors";
 import { apply } from "../../../shared/state-machine/engine";
 import type { NoticeSource, PaymentNotice } from "../domain/notice";
 import type { Payment } from "../domain/payment";
 import { paymentEvents } from "../domain/payment-events";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
-import { noticeInsert, storeNotice } from "../store/notice.repo";
-import { lockCheckoutOfPayment, lockPaymentWithPaidBy, saveNoticedTransition } from "../store/payment.repo";
+import { noticeInsert } from "../store/notice.repo";
+import { lockCheckoutOfPayment, type PaymentWithPaidBy, paymentWithPaidBy } from "../store/payment.repo";
+import {
+  type InboxInsert,
+  type NoticeWrite,
+  saveNoticedTransition,
+  saveNoticeUnchanged,
+} from "../store/payment-transition.repo";
 import { closeAtProviders } from "./close-at-provider";
 import type { DocumentOutcome } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
 import { createDuplicateRefund, submitRefund } from "./refund-payment";
 
 /** The attempt a notice is about, with the amount checked: 404 PAYMENT_NOT_FOUND, 422 AMOUNT_MISMATCH. */
-function checkedPayment(method: PaymentMethod, notice: PaymentNotice, payment: Payment | undefined): Payment {
-  if (!payment || payment.method !== method || payment.providerPaymentNo !== notice.providerPaymentNo) {
+function checked(method: PaymentMethod, notice: PaymentNotice, read: PaymentWithPaidBy | null) {
+  const payment = read?.payment;
+  if (
+    !read ||
+    !payment ||
+    payment.method !== method ||
+    payment.providerPaymentNo !== notice.providerPaymentNo
+  ) {
     throw new OmsError("PAYMENT_NOT_FOUND", "No such payment", { paymentNo: notice.paymentNo });
   }
   if (notice.amountMinor !== payment.amountMinor) {
@@ -24,16 +36,119 @@ function checkedPayment(method: PaymentMethod, notice: PaymentNotice, payment: P
       field: "amount",
     });
   }
-  return payment;
+  return read;
+}
+
+/** What one notice does to the attempt as read: the payment table's answer, ready to write. */
+interface NoticeDecision {
+  payment: Payment;
+  status: string;
+  refundsDuplicate: boolean;
+  events: number;
+  /** Writes the notice (and the transition, if any) while the checkout is still as read. */
+  write(q: Queryable): Promise<NoticeWrite>;
+}
+
+/** Checks the attempt read for the notice (nothing is written for an unknown one or a wrong amount), runs the payment table. */
+function decide(
+  deps: PaymentDeps,
+  method: PaymentMethod,
+  notice: PaymentNotice,
+  read: PaymentWithPaidBy | null,
+  inboxOf: (outcome: string) => InboxInsert,
+  now: Date,
+): NoticeDecision {
+  const { payment, paidBy, version } = checked(method, notice, read);
+  const t = apply(
+    PAYMENT_TABLE,
+    payment.status,
+    notice.result === "SUCCESS" ? "provider.succeeded" : "provider.failed",
+    {
+      now,
+      actor: method,
+      role: "system",
+      eventId: notice.notificationId,
+      facts: { paidByAnotherAttempt: paidBy !== null && paidBy !== payment.paymentNo },
+      guards: PAYMENT_GUARDS,
+    },
+  );
+  const changes = t.effects.length > 0 || t.from !== t.to;
+  const inbox = inboxOf(changes ? `${t.from} -> ${t.to}` : `${t.to}, unchanged`);
+  const base = { payment, status: t.to, refundsDuplicate: t.effects.includes("refundDuplicate") };
+  if (!changes) {
+    return {
+      ...base,
+      events: 0,
+      write: (q) => saveNoticeUnchanged(q, inbox, payment.parentOrderNo, version),
+    };
+  }
+  const events = paymentEvents(payment, t.effects, notice, now);
+  const transition = {
+    paymentNo: payment.paymentNo,
+    parentOrderNo: payment.parentOrderNo,
+    to: t.to,
+    recordPaid: t.effects.includes("recordPaid"),
+    duplicate: t.effects.includes("markDuplicate"),
+    closeOtherAttempts: t.effects.includes("closeOtherAttempts"),
+    failureReason: notice.result === "FAIL" ? (notice.reason ?? "PAYMENT_FAILED") : null,
+    paidAt: new Date(notice.occurredAt),
+    now,
+    closeRetryAt: new Date(now.getTime() + deps.queryAfterMs),
+    events,
+  };
+  return {
+    ...base,
+    events: events.length,
+    write: (q) => saveNoticedTransition(q, inbox, transition, version),
+  };
+}
+
+/** What applying a notice did, for the answer and the work after commit. */
+interface Applied {
+  duplicate: boolean;
+  status: string;
+  events: number;
+  refundNo: string | null;
+  closed: NoticeWrite["closed"];
+}
+
+const applied = (d: NoticeDecision, w: NoticeWrite, refundNo: string | null = null): Applied =>
+  w.stored
+    ? { duplicate: false, status: d.status, events: d.events, refundNo, closed: w.closed }
+    : { duplicate: true, status: d.payment.status, events: 0, refundNo: null, closed: [] };
+
+/**
+ * Decides and writes under the checkout's lock, in a transaction: when the checkout changed between
+ * the read and the write, and for a duplicate payment, whose refund commits with its transition.
+ */
+function applyUnderLock(
+  deps: PaymentDeps,
+  method: PaymentMethod,
+  notice: PaymentNotice,
+  inboxOf: (outcome: string) => InboxInsert,
+  now: Date,
+): Promise<Applied> {
+  return withTransaction(deps.pool, async (tx) => {
+    await lockCheckoutOfPayment(tx, notice.paymentNo);
+    const locked = await paymentWithPaidBy(tx, notice.paymentNo, true);
+    const d = decide(deps, method, notice, locked, inboxOf, now);
+    const w = await d.write(tx);
+    if (!w.current) throw new Error(`checkout of ${notice.paymentNo} changed under its lock`);
+    const refundNo =
+      w.stored && d.refundsDuplicate ? await createDuplicateRefund(deps, tx, d.payment, now) : null;
+    return applied(d, w, refundNo);
+  });
 }
 
 /**
- * Applies a provider's payment result once. Under the checkout's lock: read the attempt (checked:
- * nothing is stored for an unknown payment or a wrong amount) with the attempt that paid the
- * checkout, run the payment table, then store the notice in the inbox and - only when it is new -
- * the new state with its events, in one statement (a duplicate stops there, changing nothing).
- * Money on an attempt after another paid the checkout is refunded automatically; the open attempts
- * a payment closes are closed at their providers after commit.
+ * Applies a provider's payment result once. Read the attempt with the attempt that paid its checkout
+ * and the checkout's version (checked: nothing is stored for an unknown payment or a wrong amount),
+ * run the payment table, then store the notice in the inbox and - only when it is new - the new
+ * state with its events, in one statement that writes only while the checkout is still at that
+ * version (a duplicate stops there, changing nothing): two statements, no transaction. When the
+ * checkout changed meanwhile, it is all done again under the checkout's lock. Money on an attempt
+ * after another paid the checkout is refunded automatically; the open attempts a payment closes are
+ * closed at their providers after commit.
  */
 export async function applyPaymentNotice(
   deps: PaymentDeps,
@@ -43,53 +158,12 @@ export async function applyPaymentNotice(
   rawBody: string,
 ): Promise<DocumentOutcome> {
   const now = new Date();
-  const done = await withTransaction(deps.pool, async (tx) => {
-    await lockCheckoutOfPayment(tx, notice.paymentNo);
-    const locked = await lockPaymentWithPaidBy(tx, notice.paymentNo);
-    const payment = checkedPayment(method, notice, locked?.payment);
-    const paidBy = locked?.paidBy ?? null;
-    const t = apply(
-      PAYMENT_TABLE,
-      payment.status,
-      notice.result === "SUCCESS" ? "provider.succeeded" : "provider.failed",
-      {
-        now,
-        actor: method,
-        role: "system",
-        eventId: notice.notificationId,
-        facts: { paidByAnotherAttempt: paidBy !== null && paidBy !== payment.paymentNo },
-        guards: PAYMENT_GUARDS,
-      },
-    );
-    const changes = t.effects.length > 0 || t.from !== t.to;
-    const outcome = changes ? `${t.from} -> ${t.to}` : `${t.to}, unchanged`;
-    const duplicate = { duplicate: true, status: payment.status, events: 0, refundNo: null, closed: [] };
-    if (!changes) {
-      const stored = await storeNotice(tx, method, notice, source, rawBody, outcome);
-      return stored ? { duplicate: false, status: t.to, events: 0, refundNo: null, closed: [] } : duplicate;
-    }
-    const events = paymentEvents(payment, t.effects, notice, now);
-    // Parameters $1..$11 are the transition's; the inbox row's follow from $12.
-    const inbox = noticeInsert(12, method, notice, source, rawBody, outcome);
-    const { stored, closed } = await saveNoticedTransition(tx, inbox, {
-      paymentNo: payment.paymentNo,
-      parentOrderNo: payment.parentOrderNo,
-      to: t.to,
-      recordPaid: t.effects.includes("recordPaid"),
-      duplicate: t.effects.includes("markDuplicate"),
-      closeOtherAttempts: t.effects.includes("closeOtherAttempts"),
-      failureReason: notice.result === "FAIL" ? (notice.reason ?? "PAYMENT_FAILED") : null,
-      paidAt: new Date(notice.occurredAt),
-      now,
-      closeRetryAt: new Date(now.getTime() + deps.queryAfterMs),
-      events,
-    });
-    if (!stored) return duplicate;
-    const refundNo = t.effects.includes("refundDuplicate")
-      ? await createDuplicateRefund(deps, tx, payment, now)
-      : null;
-    return { duplicate: false, status: t.to, events: events.length, refundNo, closed };
-  });
+  const inboxOf = (outcome: string) => (first: number, when: string) =>
+    noticeInsert(first, method, notice, source, rawBody, outcome, when);
+  const read = await paymentWithPaidBy(deps.pool, notice.paymentNo, false);
+  const d = decide(deps, method, notice, read, inboxOf, now);
+  const w = d.refundsDuplicate ? null : await d.write(deps.pool);
+  const done = w?.current ? applied(d, w) : await applyUnderLock(deps, method, notice, inboxOf, now);
   if (done.events > 0) deps.committed();
   if (done.refundNo) await submitRefund(deps, done.refundNo);
   await closeAtProviders(deps, done.closed);

@@ -8,11 +8,12 @@ import { numberRequest } from "../domain/payment-numbers";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
 import { presentCreated } from "../domain/payment-view";
 import {
+  type AttemptDecision,
+  checkoutAttempts,
   decideAttempt,
   insertFirstAttempt,
   lockCheckout,
   lockExistingCheckout,
-  paymentsOfParent,
 } from "../store/payment.repo";
 import { closeAtProviders } from "./close-at-provider";
 import type { PaymentDeps } from "./payment-deps";
@@ -34,13 +35,34 @@ function checkedPreparation(caller: Caller, parentOrderNo: string, prepared: Pre
   return prepared.payableMinor;
 }
 
+/** A decision that found the checkout paid is refused: 409, and no attempt was written. */
+function unlessPaid(decision: AttemptDecision): Exclude<AttemptDecision, { paid: true }> {
+  if (decision.paid) {
+    throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", { state: "PAID", event: "pay" });
+  }
+  return decision;
+}
+
+/** Decides a new attempt under the checkout's lock (creating its row if need be), in a transaction. */
+function decideUnderLock(deps: PaymentDeps, payment: Payment, nextQueryAt: Date, closeRetryAt: Date) {
+  const { parentOrderNo, buyerId } = payment;
+  return withTransaction(deps.pool, async (tx) => {
+    const version =
+      (await lockExistingCheckout(tx, parentOrderNo)) ?? (await lockCheckout(tx, parentOrderNo, buyerId));
+    return unlessPaid(
+      (await decideAttempt(tx, payment, nextQueryAt, closeRetryAt, version)) as AttemptDecision,
+    );
+  });
+}
+
 /**
  * Starts paying a checkout with `method`. The order service first confirms ownership, that it is
  * still payable, and the stock (`prepare`). The open attempt is returned when method and amount are
- * unchanged; otherwise it is CLOSED and a new one opened at the provider - all decided under the
- * checkout's lock, so a checkout never has two open attempts and a paid one gets none. After commit
- * the replaced attempt is closed at its provider too (retried by the query sweep if that fails). A
- * checkout's first attempt is written in one statement with its checkout row (no lock needed).
+ * unchanged; otherwise it is CLOSED and a new one opened at the provider - decided in one statement
+ * while the checkout is still as read (else again under its lock), so a checkout never has two open
+ * attempts and a paid one gets none. After commit the replaced attempt is closed at its provider too
+ * (retried by the query sweep if that fails). A checkout's first attempt is written in one statement
+ * with its checkout row (no lock needed).
  */
 export async function createPayment(
   deps: PaymentDeps,
@@ -51,7 +73,7 @@ export async function createPayment(
   if (caller.role !== "buyer") throw new OmsError("FORBIDDEN", "Only the buyer pays", { role: caller.role });
   const { parentOrderNo, method } = body;
   const amountMinor = checkedPreparation(caller, parentOrderNo, await prepare());
-  const known = await paymentsOfParent(deps.pool, parentOrderNo);
+  const { version, attempts: known } = await checkoutAttempts(deps.pool, parentOrderNo);
   const open = known.find((p) => p.status === "PENDING");
   if (reusable(open, method, amountMinor)) return presentCreated(open as Payment);
 
@@ -85,7 +107,7 @@ export async function createPayment(
   };
   const nextQueryAt = new Date(now.getTime() + deps.queryAfterMs);
   // The checkout's first attempt: one statement that also creates the checkout row (see insertFirstAttempt).
-  if (known.length === 0 && (await insertFirstAttempt(deps.pool, payment, nextQueryAt))) {
+  if (version === null && (await insertFirstAttempt(deps.pool, payment, nextQueryAt))) {
     return presentCreated(payment);
   }
   // Any attempt may be replaced by this one: the table allows closing an open (PENDING) attempt.
@@ -98,18 +120,12 @@ export async function createPayment(
   });
   // The replaced attempt's provider close is retried from then on if the one after commit fails.
   const closeRetryAt = nextQueryAt;
-  const decided = await withTransaction(deps.pool, async (tx) => {
-    if (!(await lockExistingCheckout(tx, parentOrderNo)))
-      await lockCheckout(tx, parentOrderNo, caller.userId);
-    const decision = await decideAttempt(tx, payment, nextQueryAt, closeRetryAt);
-    if (decision.paid) {
-      throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", {
-        state: "PAID",
-        event: "pay",
-      });
-    }
-    return decision;
-  });
-  await closeAtProviders(deps, decided.replaced);
-  return presentCreated(decided.reused ?? payment); // the open attempt when a concurrent twin won
+  // One statement while the checkout is as read; else (it changed, or had no row) under its lock.
+  const quick =
+    version === null ? null : await decideAttempt(deps.pool, payment, nextQueryAt, closeRetryAt, version);
+  const { reused, replaced } = unlessPaid(
+    quick ?? (await decideUnderLock(deps, payment, nextQueryAt, closeRetryAt)),
+  );
+  await closeAtProviders(deps, replaced);
+  return presentCreated(reused ?? payment); // the open attempt when a concurrent twin won
 }

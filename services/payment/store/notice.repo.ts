@@ -3,7 +3,13 @@ import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import type { NoticeSource, ProviderNotice } from "../domain/notice";
 
-/** The inbox insert of a notification, its parameters numbered from `$<first>`; returns a row when stored. */
+/** The types of the inbox row's parameters, in column order (a conditional insert selects them). */
+const NOTICE_TYPES = ["text", "text", "text", "text", "text", "bigint", "text", "text", "text"];
+
+/**
+ * The inbox insert of a notification, its parameters numbered from `$<first>`; returns a row when
+ * stored. With `when`, it inserts only when that SQL condition holds.
+ */
 export function noticeInsert(
   first: number,
   provider: PaymentMethod,
@@ -11,12 +17,13 @@ export function noticeInsert(
   source: NoticeSource,
   rawBody: string,
   outcome: string,
+  when?: string,
 ): { sql: string; params: unknown[] } {
-  const n = (i: number) => `$${first + i}`;
+  const values = NOTICE_TYPES.map((type, i) => `$${first + i}${when ? `::${type}` : ""}`).join(", ");
   return {
     sql: `INSERT INTO provider_notifications (provider, notification_id, kind, subject_no, result, amount_minor, source,
        raw_body, outcome)
-     VALUES (${[0, 1, 2, 3, 4, 5, 6, 7, 8].map(n).join(", ")}) ON CONFLICT DO NOTHING RETURNING 1 AS stored`,
+     ${when ? `SELECT ${values} WHERE ${when}` : `VALUES (${values})`} ON CONFLICT DO NOTHING RETURNING 1 AS stored`,
     params: [
       provider,
       notice.notificationId,

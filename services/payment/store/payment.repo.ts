@@ -1,13 +1,13 @@
-import type { PaymentStatus } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
-import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outbox";
 import type { AttemptToClose, Payment } from "../domain/payment";
 
 const COLUMNS = `payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status, amount_minor,
   currency, paid_minor, refunded_minor, duplicate, failure_reason, created_at, paid_at, closed_at, closed_at_provider`;
+/** The columns of the payments row aliased `p` (in a join with `checkouts`, which shares some names). */
+const P_COLUMNS = COLUMNS.replace(/(\w+)/g, "p.$1");
 
 /** The attempts a statement's `closed` CTE closed, as one json column (`RETURNING` their provider numbers). */
-const CLOSED_JSON = `(SELECT json_agg(json_build_object('paymentNo', payment_no, 'method', method,
+export const CLOSED_JSON = `(SELECT json_agg(json_build_object('paymentNo', payment_no, 'method', method,
   'providerPaymentNo', provider_payment_no)) FROM closed)`;
 
 // biome-ignore lint/suspicious/noExplicitAny: a pg row
@@ -50,15 +50,32 @@ export async function paymentsOfParent(q: Queryable, parentOrderNo: string): Pro
   return rows.map(toPayment);
 }
 
-/** Creates the checkout row if new and locks it: every attempt of one checkout is decided under this lock. */
-export async function lockCheckout(q: Queryable, parentOrderNo: string, buyerId?: string): Promise<void> {
-  if (buyerId !== undefined) {
-    await q.query(
-      "INSERT INTO checkouts (parent_order_no, buyer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-      [parentOrderNo, buyerId],
-    );
-  }
-  await q.query("SELECT 1 FROM checkouts WHERE parent_order_no = $1 FOR UPDATE", [parentOrderNo]);
+/**
+ * A checkout's attempts, oldest first, with the checkout's version (null: no checkout row yet), in one
+ * statement: what a new attempt is decided from without the checkout's lock.
+ */
+export async function checkoutAttempts(
+  q: Queryable,
+  parentOrderNo: string,
+): Promise<{ version: number | null; attempts: Payment[] }> {
+  const { rows } = await q.query(
+    `SELECT c.version, ${P_COLUMNS} FROM checkouts c LEFT JOIN payments p USING (parent_order_no)
+     WHERE c.parent_order_no = $1 ORDER BY p.created_at, p.payment_no`,
+    [parentOrderNo],
+  );
+  return {
+    version: rows[0]?.version ?? null,
+    attempts: rows.filter((r) => r.payment_no !== null).map(toPayment),
+  };
+}
+
+/** Creates the checkout row if new and locks it (every attempt of one checkout is decided under this lock); its version. */
+export async function lockCheckout(q: Queryable, parentOrderNo: string, buyerId: string): Promise<number> {
+  await q.query("INSERT INTO checkouts (parent_order_no, buyer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [
+    parentOrderNo,
+    buyerId,
+  ]);
+  return (await lockExistingCheckout(q, parentOrderNo)) as number;
 }
 
 /**
@@ -100,55 +117,70 @@ function attemptValues(p: Payment, nextQueryAt: Date): unknown[] {
   ];
 }
 
-/** Locks an existing checkout row; false when there is none yet. */
-export async function lockExistingCheckout(q: Queryable, parentOrderNo: string): Promise<boolean> {
-  const { rowCount } = await q.query("SELECT 1 FROM checkouts WHERE parent_order_no = $1 FOR UPDATE", [
+/** Locks an existing checkout row; its version, null when there is none yet. */
+export async function lockExistingCheckout(q: Queryable, parentOrderNo: string): Promise<number | null> {
+  const { rows } = await q.query("SELECT version FROM checkouts WHERE parent_order_no = $1 FOR UPDATE", [
     parentOrderNo,
   ]);
-  return rowCount === 1;
+  return rows[0]?.version ?? null;
 }
 
-/** What deciding a new attempt under the checkout's lock found; `replaced`: the attempt it closed, if any. */
+/**
+ * The CTE `guard` of a statement that writes a decision about a checkout taken from what was read at
+ * `version` (parameters: the parent order number, the version): it bumps the version and takes the
+ * checkout's lock, and is empty - so the statement writes nothing - when the checkout changed since.
+ * Passed, the statement's snapshot is the checkout's latest state: any later change waits for its commit.
+ */
+export const guardSql = (parentParam: string, versionParam: string) => `guard AS (
+       UPDATE checkouts SET version = version + 1
+       WHERE parent_order_no = ${parentParam} AND version = ${versionParam}::bigint RETURNING 1
+     )`;
+
+/** What deciding a new attempt found; `replaced`: the attempt it closed, if any. */
 export type AttemptDecision =
   | { paid: true }
   | { paid: false; reused: Payment | null; replaced: AttemptToClose[] };
 
 /**
- * Under the checkout's lock, in one statement: refuses a paid checkout (nothing written), returns
- * the open attempt when it has `p`'s method and amount, else closes the open attempt (if any) and
- * inserts `p`. The close runs before the insert (the insert reads its count), so the partial unique
- * index of open attempts never sees two. A closed attempt owes its provider a close, due (for the
- * sweep) at `closeRetryAt`: the caller requests it at once after commit.
+ * In one statement, while the checkout is still at `version` (under its lock, or read just before):
+ * refuses a paid checkout (nothing written), returns the open attempt when it has `p`'s method and
+ * amount, else closes the open attempt (if any) and inserts `p`. The close runs before the insert
+ * (the insert reads its count), so the partial unique index of open attempts never sees two. A
+ * closed attempt owes its provider a close, due (for the sweep) at `closeRetryAt`: the caller
+ * requests it at once after commit. Null, nothing written, when the checkout changed since `version`.
  */
 export async function decideAttempt(
   q: Queryable,
   p: Payment,
   nextQueryAt: Date,
   closeRetryAt: Date,
-): Promise<AttemptDecision> {
+  version: number,
+): Promise<AttemptDecision | null> {
   const { rows } = await q.query(
-    `WITH attempts AS (
+    `WITH ${guardSql("$2", "$13")}, attempts AS (
        SELECT ${COLUMNS} FROM payments WHERE parent_order_no = $2
      ), verdict AS (
-       SELECT EXISTS (SELECT 1 FROM attempts WHERE status = 'SUCCEEDED' AND NOT duplicate) AS paid,
+       SELECT EXISTS (SELECT 1 FROM guard) AS current,
+         EXISTS (SELECT 1 FROM attempts WHERE status = 'SUCCEEDED' AND NOT duplicate) AS paid,
          EXISTS (SELECT 1 FROM attempts WHERE status = 'PENDING' AND method = $4 AND amount_minor = $8) AS reuse
      ), closed AS (
        UPDATE payments SET status = 'CLOSED', closed_at = $11, next_close_at = $12, updated_at = now()
-       WHERE parent_order_no = $2 AND status = 'PENDING' AND (SELECT NOT paid AND NOT reuse FROM verdict)
+       WHERE parent_order_no = $2 AND status = 'PENDING' AND (SELECT current AND NOT paid AND NOT reuse FROM verdict)
        RETURNING payment_no, method, provider_payment_no
      ), inserted AS (
        INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
          amount_minor, currency, next_query_at, created_at)
        SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text,
          $10::timestamptz, $11::timestamptz
-       FROM verdict WHERE NOT paid AND NOT reuse AND (SELECT count(*) FROM closed) >= 0
+       FROM verdict WHERE current AND NOT paid AND NOT reuse AND (SELECT count(*) FROM closed) >= 0
        RETURNING payment_no
      )
-     SELECT v.paid, v.reuse, a.*, ${CLOSED_JSON} AS replaced
+     SELECT v.current, v.paid, v.reuse, a.*, ${CLOSED_JSON} AS replaced
      FROM verdict v LEFT JOIN attempts a ON v.reuse AND a.status = 'PENDING'`,
-    [...attemptValues(p, nextQueryAt), closeRetryAt],
+    [...attemptValues(p, nextQueryAt), closeRetryAt, version],
   );
   const r = rows[0];
+  if (!r.current) return null;
   if (r.paid) return { paid: true };
   return { paid: false, reused: r.reuse ? toPayment(r) : null, replaced: r.replaced ?? [] };
 }
@@ -162,83 +194,31 @@ export async function lockCheckoutOfPayment(q: Queryable, paymentNo: string): Pr
   );
 }
 
+/** A payment as a notice finds it: with the attempt that paid its checkout and the checkout's version. */
+export interface PaymentWithPaidBy {
+  payment: Payment;
+  /** The attempt that paid the checkout (not a refunded duplicate), if any. */
+  paidBy: string | null;
+  version: number;
+}
+
 /**
- * A payment, locked, with the attempt that paid its checkout (not a refunded duplicate) if any.
- * Run under the checkout's lock, so the paying attempt read here cannot change before commit.
+ * A payment with the attempt that paid its checkout and the checkout's version, in one statement.
+ * Under the checkout's lock (`lock`: the payment's row is locked too) nothing read here can change
+ * before commit; without it, a write conditional on `version` (`guardSql`) finds out if it did.
  */
-export async function lockPaymentWithPaidBy(
+export async function paymentWithPaidBy(
   q: Queryable,
   paymentNo: string,
-): Promise<{ payment: Payment; paidBy: string | null } | null> {
+  lock: boolean,
+): Promise<PaymentWithPaidBy | null> {
   const { rows } = await q.query(
-    `SELECT ${COLUMNS},
+    `SELECT ${P_COLUMNS}, c.version,
        (SELECT s.payment_no FROM payments s
         WHERE s.parent_order_no = p.parent_order_no AND s.status = 'SUCCEEDED' AND NOT s.duplicate) AS paid_by
-     FROM payments p WHERE p.payment_no = $1 FOR UPDATE OF p`,
+     FROM payments p JOIN checkouts c USING (parent_order_no) WHERE p.payment_no = $1${lock ? " FOR UPDATE OF p" : ""}`,
     [paymentNo],
   );
-  return rows[0] ? { payment: toPayment(rows[0]), paidBy: rows[0].paid_by ?? null } : null;
-}
-
-/** What a provider result changes on an attempt, written with its events in one statement. */
-export interface PaymentTransitionWrite {
-  paymentNo: string;
-  parentOrderNo: string;
-  to: PaymentStatus;
-  recordPaid: boolean;
-  duplicate: boolean;
-  closeOtherAttempts: boolean;
-  failureReason: string | null;
-  /** When the provider says the money arrived (used when `recordPaid`). */
-  paidAt: Date;
-  now: Date;
-  /** When the sweep retries the provider close of an attempt closed here, unless requested at once. */
-  closeRetryAt: Date;
-  events: EventEnvelope[];
-}
-
-const TRANSITION_PARAMS = (w: PaymentTransitionWrite) => [
-  w.paymentNo,
-  w.to,
-  w.recordPaid,
-  w.duplicate,
-  w.now,
-  w.failureReason,
-  w.closeOtherAttempts,
-  w.parentOrderNo,
-  JSON.stringify(w.events),
-  w.paidAt,
-  w.closeRetryAt,
-];
-
-/** The transition's CTEs (parameters $1..$11), each applied only when `condition` holds. */
-const transitionCtes = (condition: string) => `updated AS (
-       UPDATE payments SET status = $2,
-         paid_minor = CASE WHEN $3 THEN amount_minor ELSE paid_minor END,
-         paid_at = CASE WHEN $3 THEN $10::timestamptz ELSE paid_at END,
-         duplicate = duplicate OR $4, failure_reason = COALESCE($6, failure_reason),
-         next_query_at = CASE WHEN $2 = 'SUCCEEDED' THEN NULL ELSE next_query_at END, updated_at = now()
-       WHERE payment_no = $1 AND ${condition}
-     ), closed AS (
-       UPDATE payments SET status = 'CLOSED', closed_at = $5, next_close_at = $11, updated_at = now()
-       WHERE $7 AND parent_order_no = $8 AND status = 'PENDING' AND payment_no <> $1 AND ${condition}
-       RETURNING payment_no, method, provider_payment_no
-     ), events AS (${outboxInsertSql("$9")} WHERE ${condition})`;
-
-/**
- * Stores a notification in the inbox and, only when it is new, writes the transition it causes with
- * its events - one statement. `stored` is false when the notification was stored before (nothing
- * written); `closed` lists the other attempts it closed, whose providers are owed a close.
- */
-export async function saveNoticedTransition(
-  q: Queryable,
-  inbox: { sql: string; params: unknown[] },
-  w: PaymentTransitionWrite,
-): Promise<{ stored: boolean; closed: AttemptToClose[] }> {
-  const { rows } = await q.query(
-    `WITH notice AS (${inbox.sql}), ${transitionCtes("EXISTS (SELECT 1 FROM notice)")}
-     SELECT count(*)::int AS stored, ${CLOSED_JSON} AS closed FROM notice`,
-    [...TRANSITION_PARAMS(w), ...inbox.params],
-  );
-  return { stored: rows[0].stored === 1, closed: rows[0].closed ?? [] };
+  const r = rows[0];
+  return r ? { payment: toPayment(r), paidBy: r.paid_by ?? null, version: r.version } : null;
 }
