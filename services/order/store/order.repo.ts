@@ -236,7 +236,9 @@ export async function findCheckouts(
      ORDER BY o.order_no ${forUpdate ? "FOR UPDATE OF o" : ""}`,
     [parentOrderNos],
   );
-  const checkouts = new Map<string, Checkout>(parentOrderNos.map((no) => [no, { parent: null, children: [] }]));
+  const checkouts = new Map<string, Checkout>(
+    parentOrderNos.map((no) => [no, { parent: null, children: [] }]),
+  );
   for (const r of rows) {
     const checkout = checkouts.get(r.parent_order_no);
     if (!checkout) continue;
@@ -247,7 +249,11 @@ export async function findCheckouts(
 }
 
 /** One checkout, as `findCheckouts`. */
-export async function findCheckout(q: Queryable, parentOrderNo: string, forUpdate = false): Promise<Checkout> {
+export async function findCheckout(
+  q: Queryable,
+  parentOrderNo: string,
+  forUpdate = false,
+): Promise<Checkout> {
   return (await findCheckouts(q, [parentOrderNo], forUpdate)).get(parentOrderNo) as Checkout;
 }
 
