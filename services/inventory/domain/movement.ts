@@ -108,36 +108,6 @@ export function decodeMovements(streamId: string, json: string): Movement[] {
   });
 }
 
-/** Per (SKU, warehouse), the sum of the movements' deltas; keys sorted so writers lock rows in one order. */
-export function sumStockDeltas(movements: readonly Movement[]): StockDelta[] {
-  const byKey = new Map<string, StockDelta>();
-  for (const m of movements) {
-    if (m.kind !== "ADJUST" && m.onHandDelta === 0 && m.reservedDelta === 0 && m.safetyDelta === 0) continue;
-    const key = `${m.skuId}\u0000${m.warehouseId}`;
-    const d = byKey.get(key) ?? {
-      skuId: m.skuId,
-      warehouseId: m.warehouseId,
-      onHand: 0,
-      reserved: 0,
-      safety: 0,
-    };
-    d.onHand += m.onHandDelta;
-    d.reserved += m.reservedDelta;
-    d.safety += m.safetyDelta;
-    byKey.set(key, d);
-  }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
-}
-
-/** A change to one stock row of record. */
-export interface StockDelta {
-  skuId: string;
-  warehouseId: string;
-  onHand: number;
-  reserved: number;
-  safety: number;
-}
-
 /** The shipment or release id in a SHIP or UNRESERVE movement id (`<reservationId>:<skuId>:<kind>:<id>`). */
 export function appliedIdOf(m: Pick<Movement, "movementId" | "reservationId" | "skuId" | "kind">): string {
   const prefix = `${m.reservationId}:${m.skuId}:${m.kind}:`;

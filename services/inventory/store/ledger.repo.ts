@@ -1,7 +1,6 @@
 import type { Pool } from "pg";
-import { withTransaction } from "../../../shared/db/pool";
 import { type LimitRow, limitCounts, type StockRow } from "../domain/drift";
-import { type Movement, sumStockDeltas } from "../domain/movement";
+import type { Movement } from "../domain/movement";
 import type { FoldInput, UnitsAt } from "../domain/reservation-fold";
 
 const MOVEMENT_COLUMNS: readonly [column: string, type: string, get: (m: Movement) => unknown][] = [
@@ -23,45 +22,39 @@ const MOVEMENT_COLUMNS: readonly [column: string, type: string, get: (m: Movemen
   ["occurred_at", "timestamptz", (m: Movement) => m.occurredAt.toISOString()],
 ];
 
-const INSERT_MOVEMENTS = `INSERT INTO movements (${MOVEMENT_COLUMNS.map(([c]) => c).join(", ")})
-  SELECT * FROM unnest(${MOVEMENT_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")})
-  ON CONFLICT (movement_id) DO NOTHING
-  RETURNING movement_id`;
-
-// Rows are upserted in (sku, warehouse) order so that concurrent writers lock them in one order.
-const UPSERT_STOCK = `INSERT INTO stock (sku_id, warehouse_id, on_hand, reserved, safety_stock)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[]) ORDER BY 1, 2
-  ON CONFLICT (sku_id, warehouse_id) DO UPDATE SET
-    on_hand = stock.on_hand + EXCLUDED.on_hand,
-    reserved = stock.reserved + EXCLUDED.reserved,
-    safety_stock = stock.safety_stock + EXCLUDED.safety_stock,
-    updated_at = now()`;
+// The new movements (a redelivered stream entry's are skipped), then their deltas summed per stock row
+// and upserted in (sku, warehouse) order, so that concurrent writers lock the rows in one order. A
+// movement that moves nothing touches no stock row, unless it is an adjustment (which creates it).
+const WRITE_MOVEMENTS = `WITH fresh AS (
+    INSERT INTO movements (${MOVEMENT_COLUMNS.map(([c]) => c).join(", ")})
+    SELECT * FROM unnest(${MOVEMENT_COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(", ")})
+    ON CONFLICT (movement_id) DO NOTHING
+    RETURNING kind, sku_id, warehouse_id, on_hand_delta, reserved_delta, safety_delta
+  ), stock_rows AS (
+    INSERT INTO stock AS s (sku_id, warehouse_id, on_hand, reserved, safety_stock)
+    SELECT sku_id, warehouse_id, sum(on_hand_delta), sum(reserved_delta), sum(safety_delta) FROM fresh
+    WHERE kind = 'ADJUST' OR on_hand_delta <> 0 OR reserved_delta <> 0 OR safety_delta <> 0
+    GROUP BY sku_id, warehouse_id ORDER BY sku_id, warehouse_id
+    ON CONFLICT (sku_id, warehouse_id) DO UPDATE SET
+      on_hand = s.on_hand + EXCLUDED.on_hand,
+      reserved = s.reserved + EXCLUDED.reserved,
+      safety_stock = s.safety_stock + EXCLUDED.safety_stock,
+      updated_at = now()
+  )
+  SELECT count(*)::int AS n FROM fresh`;
 
 /**
- * Writes movements and applies them to the stock of record in one transaction.
+ * Writes movements and applies them to the stock of record in ONE statement.
  * A movement already written (a redelivered stream entry) is skipped, so its
  * deltas are applied exactly once. Returns how many were new.
  */
 export async function writeMovements(pool: Pool, movements: readonly Movement[]): Promise<number> {
   if (movements.length === 0) return 0;
-  return withTransaction(pool, async (tx) => {
-    const { rows } = await tx.query<{ movement_id: string }>(
-      INSERT_MOVEMENTS,
-      MOVEMENT_COLUMNS.map(([, , get]) => movements.map(get)),
-    );
-    const fresh = new Set(rows.map((r) => r.movement_id));
-    const deltas = sumStockDeltas(movements.filter((m) => fresh.delete(m.movementId)));
-    if (deltas.length > 0) {
-      await tx.query(UPSERT_STOCK, [
-        deltas.map((d) => d.skuId),
-        deltas.map((d) => d.warehouseId),
-        deltas.map((d) => d.onHand),
-        deltas.map((d) => d.reserved),
-        deltas.map((d) => d.safety),
-      ]);
-    }
-    return rows.length;
-  });
+  const { rows } = await pool.query<{ n: number }>(
+    WRITE_MOVEMENTS,
+    MOVEMENT_COLUMNS.map(([, , get]) => movements.map(get)),
+  );
+  return rows[0]?.n ?? 0;
 }
 
 /** The stock table of record. */

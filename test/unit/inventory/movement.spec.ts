@@ -3,7 +3,6 @@ import {
   decodeMovements,
   LIMIT_EFFECT,
   returnIdOf,
-  sumStockDeltas,
 } from "../../../services/inventory/domain/movement";
 
 const wire = {
@@ -83,28 +82,6 @@ describe("decodeMovements", () => {
   it("refuses an unknown kind or a fractional quantity", () => {
     expect(() => decodeMovements("4-0", JSON.stringify([{ ...wire, kind: "STEAL" }]))).toThrow(/Malformed/);
     expect(() => decodeMovements("4-0", JSON.stringify([{ ...wire, qty: 1.5 }]))).toThrow(/Malformed/);
-  });
-});
-
-describe("sumStockDeltas", () => {
-  it("sums deltas per SKU and warehouse in key order, skipping movements that change no stock", () => {
-    const [reserve] = decodeMovements("1-0", JSON.stringify([wire]));
-    const moves = decodeMovements(
-      "5-0",
-      JSON.stringify([
-        { ...wire, id: "R2:B:RESERVE", sku: "B" },
-        { ...wire, id: "R2:A:CHECK", kind: "CHECK", dRes: 0 },
-        { ...wire, id: "R3:A:DEDUCT", kind: "DEDUCT", dOn: 0, dRes: 0 },
-        { ...wire, id: "R3:A:SHIP:P1", kind: "SHIP", dOn: -2, dRes: -2 },
-        { id: "restock:RT1:A:W1", kind: "RESTOCK", sku: "A", wh: "W1", qty: 1, dOn: 1, at: 1 },
-        { id: "adjust:x", kind: "ADJUST", sku: "C", wh: "W1", qty: 0, at: 1 },
-      ]),
-    );
-    expect(sumStockDeltas([reserve!, ...moves])).toEqual([
-      { skuId: "A", warehouseId: "W1", onHand: -1, reserved: 0, safety: 0 },
-      { skuId: "B", warehouseId: "W1", onHand: 0, reserved: 2, safety: 0 },
-      { skuId: "C", warehouseId: "W1", onHand: 0, reserved: 0, safety: 0 },
-    ]);
   });
 });
 

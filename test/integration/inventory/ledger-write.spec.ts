@@ -1,0 +1,89 @@
+import type { Pool } from "pg";
+import { decodeMovements } from "../../../services/inventory/domain/movement";
+import { writeMovements } from "../../../services/inventory/store/ledger.repo";
+import { migrate, migrationsDir } from "../../../shared/db/migrate";
+import { createPool, schemaName } from "../../../shared/db/pool";
+import { OUTBOX_INBOX_SQL } from "../../../shared/outbox/outbox.sql";
+import { cfg } from "./inventory-fixture";
+
+const wire = {
+  id: "R1:A:RESERVE",
+  kind: "RESERVE",
+  res: "R1",
+  sku: "A",
+  wh: "W1",
+  buyer: "b1",
+  line: "L1",
+  strategy: "RESERVE_ON_ORDER",
+  prov: "Zhejiang",
+  qty: 2,
+  dOn: 0,
+  dRes: 2,
+  dSafe: 0,
+  lim: 1,
+  at: 1_700_000_000_123,
+};
+
+describe("writing movements to the ledger", () => {
+  let pool: Pool;
+
+  beforeAll(async () => {
+    const schema = schemaName(cfg, "inventory_ledger_write");
+    pool = createPool(cfg, schema);
+    await migrate(pool, schema, migrationsDir("inventory"), OUTBOX_INBOX_SQL);
+    await pool.query("INSERT INTO warehouses (warehouse_id, name) VALUES ('W1', 'W1')");
+    await pool.query(
+      `INSERT INTO skus (sku_id, shop_id, title, price_minor, category, storage_class, weight_grams, volume_cm3,
+         declared_value_minor, deduction_strategy)
+       SELECT id, 'shop-1', id, 100, 'c', 'AMBIENT', 1, 1, 100, 'RESERVE_ON_ORDER' FROM unnest('{A,B,C,D}'::text[]) id`,
+    );
+  });
+  afterAll(() => pool.end());
+
+  const stock = async () =>
+    (
+      await pool.query(
+        `SELECT sku_id, warehouse_id, on_hand::int, reserved::int, safety_stock::int FROM stock
+         ORDER BY sku_id, warehouse_id`,
+      )
+    ).rows;
+
+  it("applies each new movement's deltas once per stock row, in one statement, and skips those that move nothing", async () => {
+    const movements = decodeMovements(
+      "5-0",
+      JSON.stringify([
+        { ...wire, id: "R1:A:RESERVE", dOn: 3, dRes: 0 },
+        { ...wire, id: "R2:B:RESERVE", sku: "B" },
+        { ...wire, id: "R2:A:CHECK", kind: "CHECK", dRes: 0 },
+        { ...wire, id: "R3:A:DEDUCT", kind: "DEDUCT", dOn: 0, dRes: 0 },
+        { ...wire, id: "R3:A:SHIP:P1", kind: "SHIP", dOn: -2, dRes: -2 },
+        { id: "restock:RT1:A:W1", kind: "RESTOCK", sku: "A", wh: "W1", qty: 1, dOn: 1, at: 1 },
+        { id: "adjust:x", kind: "ADJUST", sku: "C", wh: "W1", qty: 0, at: 1 },
+        { id: "zero:D", kind: "CHECK", sku: "D", wh: "W1", qty: 0, at: 1 },
+      ]),
+    );
+    let statements = 0;
+    const counted = {
+      query: (...args: Parameters<Pool["query"]>) => {
+        statements += 1;
+        return pool.query(...args);
+      },
+    } as Pool;
+    expect(await writeMovements(counted, movements)).toBe(8);
+    expect(statements).toBe(1);
+    expect(await stock()).toEqual([
+      { sku_id: "A", warehouse_id: "W1", on_hand: 2, reserved: -2, safety_stock: 0 },
+      { sku_id: "B", warehouse_id: "W1", on_hand: 0, reserved: 2, safety_stock: 0 },
+      { sku_id: "C", warehouse_id: "W1", on_hand: 0, reserved: 0, safety_stock: 0 },
+    ]);
+
+    // Redelivered with one new movement (and the same one twice): only that one counts, once.
+    const again = [
+      ...movements,
+      ...decodeMovements("6-0", JSON.stringify([{ ...wire, id: "R4:B:RESERVE", sku: "B" }])),
+    ];
+    const last = again[again.length - 1];
+    expect(await writeMovements(pool, last ? [...again, last] : again)).toBe(1);
+    expect((await stock()).find((r) => r.sku_id === "B")).toMatchObject({ reserved: 4 });
+  });
+});
