@@ -4,10 +4,11 @@ import { withTransaction } from "../../../shared/db/pool";
 import type { EventEnvelope } from "../../../shared/outbox/outbox";
 import type { NotificationIntent } from "../domain/event-notifications";
 import type { OrderFacts, ReminderKind } from "../domain/reminders";
+import { recordFactsAndDeliveries } from "../store/event-record.repo";
 import { type FactsPatch, readFactsOf, recordFacts } from "../store/order-facts.repo";
 import { sendPendingOf } from "./deliver";
 import type { NotificationDeps } from "./notification-deps";
-import { recordNotifications } from "./record-notification";
+import { planNotifications, recordNotifications } from "./record-notification";
 
 /** A reminder timer to arm after commit (its due time is noted with the facts, for the sweeper). */
 export interface Reminder {
@@ -27,8 +28,11 @@ export interface EventWork {
   orderNo: string;
   /** What the event tells about the order; null only reads what is known of it. */
   facts: FactsPatch | null;
-  /** Its notification, given the order's facts once the batch is recorded; throws to retry the event later. */
-  intent?: (facts: OrderFacts | null) => NotificationIntent | null;
+  /**
+   * Its notification; or, when it depends on what is known of the order, a function of the order's
+   * facts once the batch is recorded (it throws to retry the event later).
+   */
+  intent?: NotificationIntent | ((facts: OrderFacts | null) => NotificationIntent | null);
   /** The reminder to arm after commit, decided on the same facts. */
   reminder?: (facts: OrderFacts | null) => Reminder | null;
   /** The reminder the event makes moot, cancelled after commit. */
@@ -56,28 +60,52 @@ async function factsOf(tx: PoolClient, works: EventWork[]): Promise<Map<string, 
 }
 
 /**
- * Events in one transaction, four statements however many: all their facts in one (with the
- * reminders' due times, for the sweeper; a read more for events that only look at the facts), all
- * their deliveries in another (IN_APP with the inbox message). Every write is idempotent, so a redelivered event finishes whatever a crash
- * interrupted and adds nothing else, and a batch that rolled back can be retried event by event.
+ * Events in ONE statement however many, when every event tells facts and its notification does
+ * not depend on them (order placed, paid, shipped ...): all their facts (with the reminders' due
+ * times, for the sweeper) and all their deliveries (IN_APP with the inbox message). Otherwise in one
+ * transaction of four statements: the facts first (a read more for events that only look at them),
+ * then the notifications decided on them, then the deliveries. Every write is idempotent, so a
+ * redelivered event finishes whatever a crash interrupted and adds nothing else, and a batch that
+ * failed can be retried event by event.
  */
 async function commitEvents(deps: NotificationDeps, plans: EventPlan[]): Promise<Committed[]> {
   const now = new Date();
   const works = plans.map((plan) => plan(now));
   const rules = await deps.rules.snapshot();
-  return withTransaction(deps.pool, async (tx) => {
-    const facts = await factsOf(tx, works);
-    const decided = works.map((work) => {
+  const decideOn = (facts: Map<string, OrderFacts | null>) =>
+    works.map((work) => {
       const known = facts.get(work.orderNo) ?? null;
-      return { work, intent: work.intent?.(known) ?? null, reminder: work.reminder?.(known) ?? null };
+      const intent = typeof work.intent === "function" ? work.intent(known) : (work.intent ?? null);
+      return { work, intent, reminder: work.reminder?.(known) ?? null };
     });
-    const intents = decided.flatMap((d) => (d.intent ? [d.intent] : []));
-    const pending = intents.length > 0 ? await recordNotifications(deps, tx, intents, now, rules) : null;
-    return decided.map(({ work, intent, reminder }) => ({
+  const committed = (
+    decided: ReturnType<typeof decideOn>,
+    pending: Map<string, number> | null,
+  ): Committed[] =>
+    decided.map(({ work, intent, reminder }) => ({
       work,
       reminder,
       pending: intent ? (pending?.get(intent.eventId) ?? 0) : 0,
     }));
+
+  if (works.every((w) => w.facts && typeof w.intent !== "function")) {
+    const intents = works.flatMap((w) => (w.intent && typeof w.intent !== "function" ? [w.intent] : []));
+    const planned = planNotifications(deps, intents, rules);
+    const patches = works.flatMap((w) => (w.facts ? [{ orderNo: w.orderNo, patch: w.facts }] : []));
+    const { facts, pending } = await recordFactsAndDeliveries(
+      deps.pool,
+      patches,
+      [...planned.keys()],
+      [...planned.values()].flat(),
+      now,
+    );
+    return committed(decideOn(facts), pending);
+  }
+  return withTransaction(deps.pool, async (tx) => {
+    const decided = decideOn(await factsOf(tx, works));
+    const intents = decided.flatMap((d) => (d.intent ? [d.intent] : []));
+    const pending = intents.length > 0 ? await recordNotifications(deps, tx, intents, now, rules) : null;
+    return committed(decided, pending);
   });
 }
 

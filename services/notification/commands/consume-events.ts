@@ -47,7 +47,7 @@ function placedPlan(deps: NotificationDeps, e: EventEnvelope<OrderPlacedPayload>
         paymentDeadline,
         paymentRemindAt: reminderAhead(paymentDeadline, leadMs, now),
       },
-      intent: () => placedNotification(e.eventId, p),
+      intent: placedNotification(e.eventId, p),
       reminder: (facts) => {
         const at = facts && shouldArm(PAYMENT_REMINDER, facts, leadMs, now);
         // The deadline is the first one recorded, never moved: its reminder has not fired while still ahead.
@@ -64,7 +64,7 @@ function paidPlan(_deps: NotificationDeps, e: EventEnvelope<OrderPaidPayload>): 
     eventId: e.eventId,
     orderNo: p.orderNo,
     facts: { buyerId: p.buyerId, shopId: p.shopId, paidAt: new Date(p.paidAt) },
-    intent: () => paidNotification(e.eventId, p),
+    intent: paidNotification(e.eventId, p),
     cancels: PAYMENT_REMINDER,
   });
 }
@@ -112,7 +112,7 @@ export function onOrderShipped(deps: NotificationDeps, e: EventEnvelope<OrderSte
         autoConfirmAt,
         autoConfirmRemindAt: reminderAhead(autoConfirmAt ?? null, leadMs, now),
       },
-      intent: () => shippedNotification(e.eventId, p),
+      intent: shippedNotification(e.eventId, p),
       reminder: (facts) => {
         const at = autoConfirmAt && facts && shouldArm(AUTO_CONFIRM_REMINDER, facts, leadMs, now);
         return at ? { kind: AUTO_CONFIRM_REMINDER, orderNo: p.orderNo, at } : null;
@@ -128,7 +128,7 @@ export function onShipOverdue(deps: NotificationDeps, e: EventEnvelope<OrderStep
     eventId: e.eventId,
     orderNo: p.orderNo,
     facts: { buyerId: p.buyerId, shopId: p.shopId },
-    intent: () => shipOverdueNotification(e.eventId, p),
+    intent: shipOverdueNotification(e.eventId, p),
   }));
 }
 
@@ -139,7 +139,7 @@ export function onOrderCompleted(deps: NotificationDeps, e: EventEnvelope<OrderS
     eventId: e.eventId,
     orderNo: p.orderNo,
     facts: { buyerId: p.buyerId, shopId: p.shopId, completedAt: new Date(p.at) },
-    intent: () => completedNotification(e.eventId, p),
+    intent: completedNotification(e.eventId, p),
     cancels: AUTO_CONFIRM_REMINDER,
   }));
 }
@@ -176,6 +176,6 @@ export function onAfterSales(
     eventId: e.eventId,
     orderNo: p.orderNo,
     facts: { buyerId: p.buyerId, shopId: p.shopId },
-    intent: () => afterSalesNotification(channel, e.eventId, p),
+    intent: afterSalesNotification(channel, e.eventId, p),
   }));
 }

@@ -7,19 +7,14 @@ import type { StoredRule } from "../store/rule.repo";
 import type { NotificationDeps } from "./notification-deps";
 
 /**
- * Writes intents' deliveries in the caller's transaction, in one statement for all: one per
- * (eventId, recipient, channel) of the node's rule, IN_APP ones with their inbox message. A
- * redelivered event adds nothing, nor does an intent given twice. Returns, per event id, how many
- * of the event's deliveries wait PENDING for their adapter after commit (none for a node without
- * a rule).
+ * Plans intents' deliveries: one per (eventId, recipient, channel) of the node's rule. An intent
+ * given twice is planned once; a node without a rule plans nothing (with a warning).
  */
-export async function recordNotifications(
+export function planNotifications(
   deps: NotificationDeps,
-  tx: PoolClient,
   intents: NotificationIntent[],
-  now: Date,
   rules: ReadonlyMap<NodeCode, StoredRule>,
-): Promise<Map<string, number>> {
+): Map<string, DeliveryDraft[]> {
   const planned = new Map<string, DeliveryDraft[]>();
   for (const intent of intents) {
     if (planned.has(intent.eventId)) continue;
@@ -30,6 +25,23 @@ export async function recordNotifications(
     }
     planned.set(intent.eventId, planDeliveries(intent, rule));
   }
+  return planned;
+}
+
+/**
+ * Writes intents' deliveries in the caller's transaction, in one statement for all, IN_APP ones
+ * with their inbox message. A redelivered event adds nothing, nor does an intent given twice.
+ * Returns, per event id, how many of the event's deliveries wait PENDING for their adapter after
+ * commit (none for a node without a rule).
+ */
+export async function recordNotifications(
+  deps: NotificationDeps,
+  tx: PoolClient,
+  intents: NotificationIntent[],
+  now: Date,
+  rules: ReadonlyMap<NodeCode, StoredRule>,
+): Promise<Map<string, number>> {
+  const planned = planNotifications(deps, intents, rules);
   if (planned.size === 0) return new Map();
   return insertDeliveries(tx, [...planned.keys()], [...planned.values()].flat(), now);
 }

@@ -74,32 +74,43 @@ export async function insertDeliveries(
   drafts: DeliveryDraft[],
   now: Date,
 ): Promise<Map<string, number>> {
-  // The statement's snapshot does not see its own inserts: the old PENDING rows and the new ones add up.
   const { rows } = await q.query<{ event_id: string; pending: number }>(
-    `WITH inserted AS (
+    `WITH ${DELIVERIES_INSERT_CTES("$1", "$2")} ${PENDING_OF_EVENTS_SQL("$3")}`,
+    [JSON.stringify(drafts), now, eventIds],
+  );
+  return new Map(rows.map((r) => [r.event_id, r.pending]));
+}
+
+/**
+ * The CTEs `inserted` and `inbox` of `insertDeliveries`: the drafts (a JSON array in parameter
+ * `drafts`) inserted at time `now`, IN_APP ones SENT with their inbox message.
+ */
+export const DELIVERIES_INSERT_CTES = (drafts: string, now: string) => `inserted AS (
        INSERT INTO deliveries (event_id, node, recipient, channel, title, text, order_no, status, attempts,
          sent_at, next_attempt_at, created_at)
        SELECT d."eventId", d.node, d.recipient, d.channel, d.title, d.text, d."orderNo",
          CASE WHEN d.channel = 'IN_APP' THEN 'SENT' ELSE 'PENDING' END,
          CASE WHEN d.channel = 'IN_APP' THEN 1 ELSE 0 END,
-         CASE WHEN d.channel = 'IN_APP' THEN $2::timestamptz END, $2, $2
-       FROM jsonb_to_recordset($1::jsonb) AS d("eventId" text, node text, recipient text, channel text,
+         CASE WHEN d.channel = 'IN_APP' THEN ${now}::timestamptz END, ${now}, ${now}
+       FROM jsonb_to_recordset(${drafts}::jsonb) AS d("eventId" text, node text, recipient text, channel text,
          title text, text text, "orderNo" text)
        ON CONFLICT (event_id, recipient, channel) DO NOTHING
        RETURNING id, event_id, channel, recipient, node, title, text, order_no
      ), inbox AS (
        INSERT INTO messages (delivery_id, recipient, node, title, text, order_no, created_at)
-       SELECT id, recipient, node, title, text, order_no, $2 FROM inserted WHERE channel = 'IN_APP'
-     )
-     SELECT e.event_id,
+       SELECT id, recipient, node, title, text, order_no, ${now} FROM inserted WHERE channel = 'IN_APP'
+     )`;
+
+/**
+ * After `DELIVERIES_INSERT_CTES`: per event of parameter `eventIds`, how many of its deliveries
+ * wait PENDING. The statement's snapshot does not see its own inserts: the old PENDING rows and
+ * the new ones add up.
+ */
+export const PENDING_OF_EVENTS_SQL = (eventIds: string) => `SELECT e.event_id,
        (SELECT count(*) FROM inserted i WHERE i.event_id = e.event_id AND i.channel <> 'IN_APP')::int
        + (SELECT count(*) FROM deliveries d WHERE d.event_id = e.event_id AND d.status = 'PENDING')::int
        AS pending
-     FROM unnest($3::text[]) AS e(event_id)`,
-    [JSON.stringify(drafts), now, eventIds],
-  );
-  return new Map(rows.map((r) => [r.event_id, r.pending]));
-}
+     FROM unnest(${eventIds}::text[]) AS e(event_id)`;
 
 /**
  * Claims, in one statement, the events' deliveries still waiting for their first send (also

@@ -103,6 +103,12 @@ export async function recordFacts(
   q: Queryable,
   patches: OrderPatch[],
 ): Promise<Map<string, OrderFacts | null>> {
+  const { rows } = await q.query<FactsRow>(`${FACTS_UPSERT_SQL("$1")} RETURNING *`, [factsParam(patches)]);
+  return new Map(rows.map((r) => [r.order_no, toFacts(r)]));
+}
+
+/** The patches merged per order (`mergePatches`), in order number order, as `FACTS_UPSERT_SQL` reads them. */
+export function factsParam(patches: OrderPatch[]): string {
   const rows = [...mergePatches(patches)]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([orderNo, f]) => ({
@@ -118,10 +124,14 @@ export async function recordFacts(
       payment_remind_at: f.paymentRemindAt ?? null,
       auto_confirm_remind_at: f.autoConfirmRemindAt ?? null,
     }));
-  const { rows: stored } = await q.query<FactsRow>(
-    `INSERT INTO order_facts AS o (order_no, buyer_id, shop_id, payable_minor, payment_deadline, paid_at,
-       closed_at, auto_confirm_at, completed_at, payment_remind_at, auto_confirm_remind_at)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS f(order_no text, buyer_id text, shop_id text,
+  return JSON.stringify(rows);
+}
+
+/** The upsert of `recordFacts`, reading `factsParam` from parameter `param` (without RETURNING). */
+export const FACTS_UPSERT_SQL = (param: string) => `INSERT INTO order_facts AS o (order_no, buyer_id, shop_id,
+       payable_minor, payment_deadline, paid_at, closed_at, auto_confirm_at, completed_at, payment_remind_at,
+       auto_confirm_remind_at)
+     SELECT * FROM jsonb_to_recordset(${param}::jsonb) AS f(order_no text, buyer_id text, shop_id text,
        payable_minor bigint, payment_deadline timestamptz, paid_at timestamptz, closed_at timestamptz,
        auto_confirm_at timestamptz, completed_at timestamptz, payment_remind_at timestamptz,
        auto_confirm_remind_at timestamptz)
@@ -136,11 +146,29 @@ export async function recordFacts(
        completed_at = COALESCE(o.completed_at, EXCLUDED.completed_at),
        payment_remind_at = COALESCE(o.payment_remind_at, EXCLUDED.payment_remind_at),
        auto_confirm_remind_at = GREATEST(o.auto_confirm_remind_at, EXCLUDED.auto_confirm_remind_at),
-       updated_at = now()
-     RETURNING *`,
-    [JSON.stringify(rows)],
+       updated_at = now()`;
+
+/** Facts rows as `to_jsonb` gives them (timestamps as text), read back as `recordFacts` answers them. */
+export function factsOfJson(rows: Record<string, unknown>[]): Map<string, OrderFacts | null> {
+  const date = (v: unknown) => (v == null ? null : new Date(v as string));
+  return new Map(
+    rows.map((r) => {
+      const row: FactsRow = {
+        order_no: r.order_no as string,
+        buyer_id: (r.buyer_id as string | null) ?? null,
+        shop_id: (r.shop_id as string | null) ?? null,
+        payable_minor: (r.payable_minor as number | null) ?? null,
+        payment_deadline: date(r.payment_deadline),
+        paid_at: date(r.paid_at),
+        closed_at: date(r.closed_at),
+        auto_confirm_at: date(r.auto_confirm_at),
+        completed_at: date(r.completed_at),
+        payment_reminded_at: date(r.payment_reminded_at),
+        auto_confirm_reminded_at: date(r.auto_confirm_reminded_at),
+      };
+      return [row.order_no, toFacts(row)];
+    }),
   );
-  return new Map(stored.map((r) => [r.order_no, toFacts(r)]));
 }
 
 /** Several orders' facts in one query; an order not heard of is missing from the map. */

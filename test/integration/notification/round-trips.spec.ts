@@ -133,42 +133,40 @@ describe("notification database round trips", () => {
 
   afterAll(() => system.stop());
 
-  const TRANSACTION = ["BEGIN", "INSERT INTO order_facts AS o", "WITH inserted AS ( INSERT IN", "COMMIT"];
+  /** An event's (or a batch's) facts and deliveries: one statement, no transaction. */
+  const WRITE = "WITH facts AS (INSERT INTO o";
 
-  it("consumes a lone order.placed event (IN_APP only) in four statements, its transaction", async () => {
+  it("consumes a lone order.placed event (IN_APP only) in one statement", async () => {
     const { deps } = observed();
     const sql = await statementsOf(() => onOrderPlaced(deps, placed(order())));
-    expect(sql.map((s) => s.slice(0, 28))).toEqual(TRANSACTION);
+    expect(sql.map((s) => s.slice(0, 28))).toEqual([WRITE]);
   });
 
-  it.each([3, 24])(
-    "consumes %i order.placed events that arrive together in two four-statement transactions",
-    async (n) => {
-      const { deps, armed } = observed();
-      const consumers = batchedConsumers(deps);
-      const events = Array.from({ length: n }, () => placed(order()));
-      // The first goes out at once on its own; the others, arriving while it is written, together after it.
-      const sql = await statementsOf(() => Promise.all(events.map((e) => consumers.placed(e))));
-      expect(sql.map((s) => s.slice(0, 28))).toEqual([...TRANSACTION, ...TRANSACTION]);
-      const { rows } = await svc.pool.query(
-        "SELECT count(*)::int AS n FROM messages m JOIN deliveries d ON d.id = m.delivery_id WHERE d.event_id = ANY($1)",
-        [events.map((e) => e.eventId)],
-      );
-      expect(rows[0].n).toBe(n);
-      expect(armed.map((a) => [a.key, a.via])).toEqual(events.map((e) => [e.payload.orderNo, "arm"]));
-    },
-  );
+  it.each([3, 24])("consumes %i order.placed events that arrive together in two statements", async (n) => {
+    const { deps, armed } = observed();
+    const consumers = batchedConsumers(deps);
+    const events = Array.from({ length: n }, () => placed(order()));
+    // The first goes out at once on its own; the others, arriving while it is written, together after it.
+    const sql = await statementsOf(() => Promise.all(events.map((e) => consumers.placed(e))));
+    expect(sql.map((s) => s.slice(0, 28))).toEqual([WRITE, WRITE]);
+    const { rows } = await svc.pool.query(
+      "SELECT count(*)::int AS n FROM messages m JOIN deliveries d ON d.id = m.delivery_id WHERE d.event_id = ANY($1)",
+      [events.map((e) => e.eventId)],
+    );
+    expect(rows[0].n).toBe(n);
+    expect(armed.map((a) => [a.key, a.via])).toEqual(events.map((e) => [e.payload.orderNo, "arm"]));
+  });
 
-  it("consumes order.paid events that arrive together in two transactions, then sends each event's pushes", async () => {
+  it("consumes order.paid events that arrive together in two statements, then sends each event's pushes", async () => {
     const { deps, sends } = observed();
     const consumers = batchedConsumers(deps);
     const orders = Array.from({ length: 5 }, () => order());
     const events = orders.map(paid);
     const sql = await statementsOf(() => Promise.all(events.map((e) => consumers.paid(e))));
-    // The sends (claim, one per push, mark SENT: the single event's count above) run per event,
-    // side by side, so only the transactions are compared in order.
-    const transactions = sql.filter((s) => !/^(UPDATE deliveries|INSERT INTO sandbox_outbox)/.test(s));
-    expect(transactions.map((s) => s.slice(0, 28))).toEqual([...TRANSACTION, ...TRANSACTION]);
+    // The sends (claim, record, mark SENT) run side by side with the writes, so only the writes are
+    // compared in order.
+    const writes = sql.filter((s) => !/^(UPDATE deliveries|INSERT INTO sandbox_outbox)/.test(s));
+    expect(writes.map((s) => s.slice(0, 28))).toEqual([WRITE, WRITE]);
     expect(sends).toHaveLength(10);
     for (const e of events) {
       expect((await deliveriesOf(e.eventId)).map((d) => [d.channel, d.status, d.attempts])).toEqual([
@@ -180,17 +178,14 @@ describe("notification database round trips", () => {
     }
   });
 
-  it("consumes an order.paid event with two pushes in eight statements", async () => {
+  it("consumes an order.paid event with two pushes in five statements", async () => {
     const { deps, sends } = observed();
     const o = order();
     await onOrderPlaced(deps, placed(o));
     const event = paid(o);
     const sql = await statementsOf(() => onOrderPaid(deps, event));
     expect(sql.map((s) => s.slice(0, 28))).toEqual([
-      "BEGIN",
-      "INSERT INTO order_facts AS o",
-      "WITH inserted AS ( INSERT IN",
-      "COMMIT",
+      WRITE,
       "UPDATE deliveries SET status",
       "INSERT INTO sandbox_outbox (",
       "INSERT INTO sandbox_outbox (",
