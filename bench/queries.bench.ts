@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { addDays, shanghaiDay } from "../services/order/stats/stats-period";
 
 /**
  * Order queries and statistics against a bulk-seeded order schema (scripts/seed-bulk.ts): p50/p99 of a
@@ -111,7 +112,8 @@ async function main(): Promise<void> {
       call("order.statsOverview", {}, merchant(shops[i % shops.length]!)),
     );
     await measure("platform overview, 30 days", overviews, () => call("order.statsOverview", {}, admin));
-    const yearAgo = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
+    // Days are Shanghai days: in the evening UTC, Shanghai is already a day ahead.
+    const yearAgo = addDays(shanghaiDay(new Date()), -364);
     await measure(`shop overview, 1 year, ${bigShop}`, overviews, () =>
       call("order.statsOverview", { from: yearAgo }, merchant(bigShop)),
     );
