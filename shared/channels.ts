@@ -7,7 +7,7 @@ import type {
   ServiceSchema,
   ServiceSettingSchema,
 } from "moleculer";
-import { type JsMsg, nanos } from "nats";
+import { type JetStreamManager, type JsMsg, nanos } from "nats";
 import type { AppConfig } from "./config/config";
 import { assertChannelName, type EventEnvelope } from "./outbox/outbox";
 
@@ -72,6 +72,9 @@ interface ChannelAdapter {
   stopping?: boolean;
   addPrefixTopic(topic: string): string;
   createStream?(streamName: string, subjects: string[], streamOpts: object): Promise<unknown>;
+  subscribe(chan: ChannelRuntime, svc: unknown): Promise<void>;
+  /** The NATS adapter's JetStream manager, once connected. */
+  manager?: JetStreamManager | null;
 }
 
 interface ChannelBroker {
@@ -83,6 +86,7 @@ type ChannelHandlerFn = (payload: unknown, raw: JsMsg) => Promise<void>;
 interface ChannelRuntime {
   name: string;
   group: string;
+  maxInFlight?: number;
   maxRetries?: number;
   retryDelay?: RetryDelay;
 }
@@ -140,6 +144,14 @@ export function channelsMiddleware(
       base.created(broker);
       logger = broker.getLogger("channels");
       readiness.set(broker, new Promise<void>((resolve) => (markReady = resolve)));
+      const adapter = (broker as unknown as ChannelBroker).channelAdapter;
+      if (adapter) {
+        const subscribe = adapter.subscribe.bind(adapter);
+        adapter.subscribe = async (chan, svc) => {
+          await subscribe(chan, svc);
+          await keepInFlight(adapter, chan, logger);
+        };
+      }
     },
     async started() {
       await base.started();
@@ -169,6 +181,29 @@ export function channelsMiddleware(
       };
     },
   } as Middleware & { localChannel: unknown };
+}
+
+/**
+ * JetStream applies a durable consumer's settings only when it creates it: a group created by an
+ * earlier version keeps the `max_ack_pending` it had (10, say, where the code now asks for 64 to
+ * let batches form). After subscribing, the consumer is updated to the channel's `maxInFlight`.
+ * A failed update only costs batch size, so it is logged, not thrown.
+ */
+async function keepInFlight(adapter: ChannelAdapter, chan: ChannelRuntime, logger?: Logger): Promise<void> {
+  const manager = adapter.manager;
+  if (!manager || chan.maxInFlight === undefined) return;
+  // The adapter's own names for the channel's stream and the group's durable consumer.
+  const stream = chan.name.split(".").join("_");
+  const durable = chan.group.split(".").join("_");
+  try {
+    const { config } = await manager.consumers.info(stream, durable);
+    if (config.max_ack_pending !== chan.maxInFlight)
+      await manager.consumers.update(stream, durable, { max_ack_pending: chan.maxInFlight });
+  } catch (err) {
+    logger?.warn(`Could not set ${durable}'s messages in flight to ${chan.maxInFlight}`, {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
 }
 
 /**
