@@ -38,7 +38,12 @@ export async function fullDetail(svc: OrderService, caller: Caller, orderNo: str
         return null;
       })
     : [];
-  return { ...order, payment, packages, afterSales: await afterSalesOf(svc, order, caller) };
+  const afterSales = await afterSalesOf(svc, order, caller);
+  // Reviewing after-sales is offered only while a request waits for this caller (an appealed one
+  // waits for the platform, not the shop).
+  const reviews = afterSales.some((r) => (r.actions?.length ?? 0) > 0);
+  const actions = reviews ? order.actions : order.actions.filter((a) => a !== "REVIEW_AFTER_SALES");
+  return { ...order, actions, payment, packages, afterSales };
 }
 
 /** The order's timeline, oldest first. */

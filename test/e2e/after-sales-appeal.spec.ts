@@ -154,6 +154,11 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     }
     expect((await view(r.merchant, r.afterSalesNo)).actions).toEqual([]);
     expect((await view(catalog.adminToken, r.afterSalesNo)).actions).toEqual(["APPROVE", "REJECT"]);
+    // The order detail offers the review to the platform, no longer to the shop.
+    const orderActions = async (token: string) =>
+      (await request(url, "GET", `/api/v1/orders/${r.orderNo}`, { token })).body.actions;
+    expect(await orderActions(r.merchant)).not.toContain("REVIEW_AFTER_SALES");
+    expect(await orderActions(catalog.adminToken)).toContain("REVIEW_AFTER_SALES");
     // Nor does the review timer decide for the platform.
     await expect(approve(orders, null, r.afterSalesNo, null)).rejects.toMatchObject({
       type: "INVALID_TRANSITION",
