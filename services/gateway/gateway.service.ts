@@ -30,6 +30,7 @@ type Req = IncomingMessage & {
   $alias?: {
     roles?: RouteDef["roles"];
     status?: number;
+    location?: RouteDef["location"];
     target?: string;
     method?: string;
     path?: string;
@@ -58,8 +59,14 @@ const aliases = Object.fromEntries(
   API_ROUTES.map((r) => [
     `${r.method} ${r.path}`,
     r.idempotent
-      ? { action: "gateway.idempotent", target: r.action, roles: r.roles, status: r.status }
-      : { action: r.action, roles: r.roles, status: r.status, webhook: r.webhook },
+      ? {
+          action: "gateway.idempotent",
+          target: r.action,
+          roles: r.roles,
+          status: r.status,
+          location: r.location,
+        }
+      : { action: r.action, roles: r.roles, status: r.status, location: r.location, webhook: r.webhook },
   ]),
 );
 
@@ -125,8 +132,19 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
             status: alias.status ?? 200,
           };
         },
-        onAfterCall(_ctx: Context, _route: unknown, req: Req, res: Res, data: unknown) {
-          if (req.$alias?.status) res.statusCode = req.$alias.status;
+        onAfterCall(
+          ctx: Context<unknown, { $location?: string }>,
+          _route: unknown,
+          req: Req,
+          res: Res,
+          data: unknown,
+        ) {
+          const alias = req.$alias;
+          if (alias?.status) res.statusCode = alias.status;
+          // A 201 says where to read what it created (moleculer-web logs a warning for each 201 without).
+          const location =
+            data && typeof data === "object" ? alias?.location?.(data as Record<string, unknown>) : undefined;
+          if (location) ctx.meta.$location = `/api/v1${location}`;
           return data;
         },
       },

@@ -69,6 +69,10 @@ describe("orders before payment", () => {
     });
     expect(again.status).toBe(201);
     expect(again.body.parentOrderNo).toBe(first.body.parentOrderNo);
+    // Both answers say where the checkout is read.
+    const location = `/api/v1/parent-orders/${first.body.parentOrderNo}`;
+    expect([first.headers.get("location"), again.headers.get("location")]).toEqual([location, location]);
+    expect((await request(url, "GET", location, { token: s.token })).status).toBe(200);
     const other = await request(url, "POST", "/api/v1/orders", {
       token: s.token,
       body: { ...s.body, buyerNote: "different" },

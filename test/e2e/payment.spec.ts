@@ -34,6 +34,7 @@ describe("payment API", () => {
     const body = { parentOrderNo: b.parentOrderNo, method: "ALIPAY" };
     const first = await request(url, "POST", "/api/v1/payments", { token: b.token, body, headers });
     expect(first.status).toBe(201);
+    expect(first.headers.get("location")).toBe(`/api/v1/payments/${first.body.paymentNo}`);
     expect(first.body).toMatchObject({ amountMinor: 9_900, method: "ALIPAY", status: "PENDING" });
     expect(Object.keys(first.body)).toEqual(
       expect.arrayContaining(["paymentNo", "providerPaymentNo", "payUrl", "amountMinor"]),

@@ -1,4 +1,4 @@
-import { ALL, BUYER, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
+import { ALL, BUYER, locatedBy, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
 
 const TAG = "After-sales";
 const noBody = { type: "object", properties: {} };
@@ -11,6 +11,7 @@ export const AFTER_SALES_ROUTES: readonly RouteDef[] = [
     action: "order.createAfterSales",
     roles: BUYER,
     status: 201,
+    location: locatedBy("after-sales", "afterSalesNo"),
     idempotent: true,
     summary:
       "Ask for a refund, a return or an exchange of some units -> {afterSalesNo, status, refundMinor}; a refund before shipment also intercepts the units",

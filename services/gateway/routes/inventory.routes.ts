@@ -1,4 +1,4 @@
-import { ADMIN, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
+import { ADMIN, locatedBy, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
 
 const TAG = "Catalog and stock";
 const id = { type: "string", maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" };
@@ -45,6 +45,7 @@ export const INVENTORY_ROUTES: readonly RouteDef[] = [
     action: "inventory.createSku",
     roles: MERCHANT_OR_ADMIN,
     status: 201,
+    location: locatedBy("skus", "skuId"),
     summary: "Create a SKU (a merchant for its own shop); an existing skuId is 409 ALREADY_EXISTS",
     tag: TAG,
     body: {

@@ -1,4 +1,4 @@
-import { ADMIN, ALL, BUYER, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
+import { ADMIN, ALL, BUYER, locatedBy, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
 
 const address = {
   type: "object",
@@ -65,6 +65,7 @@ export const ORDER_ROUTES: readonly RouteDef[] = [
     tag: "Orders",
     body: checkout,
     status: 201,
+    location: locatedBy("parent-orders", "parentOrderNo"),
     idempotent: true,
   },
   {

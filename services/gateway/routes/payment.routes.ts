@@ -1,4 +1,4 @@
-import { BUYER, type RouteDef } from "./route-def";
+import { BUYER, locatedBy, type RouteDef } from "./route-def";
 
 const TAG = "Payment";
 const methods = ["WECHAT", "ALIPAY", "UNIONPAY"];
@@ -11,6 +11,7 @@ export const PAYMENT_ROUTES: readonly RouteDef[] = [
     action: "payment.create",
     roles: BUYER,
     status: 201,
+    location: locatedBy("payments", "paymentNo"),
     idempotent: true,
     summary:
       "Pay a checkout with a method -> {paymentNo, providerPaymentNo, payUrl, amountMinor}; stock is checked again first, a new method replaces the open attempt",

@@ -16,6 +16,8 @@ export interface RouteDef {
   body?: Record<string, unknown>;
   /** Status of a successful answer (default 200). */
   status?: number;
+  /** For a 201: where what it created can be read (its `Location`, a path under /api/v1), from the answer. */
+  location?: (created: Record<string, unknown>) => string | undefined;
   /** POSTs that create something honour `Idempotency-Key` (API.md). */
   idempotent?: boolean;
   /** A provider's webhook: the action gets the raw body and `X-Signature` in `ctx.meta` to verify. */
@@ -27,6 +29,12 @@ export interface QueryParam {
   description: string;
   schema: Record<string, unknown>;
 }
+
+/** `/<collection>/<id>` for the created item's `field`, or nothing when the answer lacks it. */
+export const locatedBy =
+  (collection: string, field: string) =>
+  (created: Record<string, unknown>): string | undefined =>
+    typeof created[field] === "string" ? `/${collection}/${encodeURIComponent(created[field])}` : undefined;
 
 export const ALL: readonly Role[] = ["buyer", "merchant", "admin"];
 export const ADMIN: readonly Role[] = ["admin"];
