@@ -58,15 +58,14 @@ const EDGE_ERRORS: Record<string, OmsError> = {
 const aliases = Object.fromEntries(
   API_ROUTES.map((r) => [
     `${r.method} ${r.path}`,
-    r.idempotent
-      ? {
-          action: "gateway.idempotent",
-          target: r.action,
-          roles: r.roles,
-          status: r.status,
-          location: r.location,
-        }
-      : { action: r.action, roles: r.roles, status: r.status, location: r.location, webhook: r.webhook },
+    {
+      roles: r.roles,
+      status: r.status,
+      location: r.location,
+      ...(r.idempotent
+        ? { action: "gateway.idempotent", target: r.action }
+        : { action: r.action, webhook: r.webhook }),
+    },
   ]),
 );
 
