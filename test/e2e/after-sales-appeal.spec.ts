@@ -2,39 +2,33 @@ import type { Pool } from "pg";
 import { APPEAL_WINDOW_MS } from "../../services/order/domain/after-sales";
 import type { OrderService } from "../../services/order/order.service";
 import { AFTER_SALES_TIMERS, approve, sweepAfterSales } from "../../services/order/order-after-sales";
-import { CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
+import { expectOk, uniqueId } from "../support/catalog";
 import { orderReaches, packagesOf, paidOrder, ship } from "../support/fulfilment-flow";
 import { request } from "../support/http";
-import { startSystem, type TestSystem, waitFor } from "../support/system";
+import { useSystem, waitFor } from "../support/system";
 
 const APPEAL_TIMER = AFTER_SALES_TIMERS.REJECTED;
 
 describe("after-sales appeal: the buyer takes a rejection to the platform", () => {
-  let system: TestSystem;
-  let catalog: CatalogBuilder;
-  let url: string;
+  const suite = useSystem();
   let orders: OrderService;
   let pool: Pool;
 
-  beforeAll(async () => {
-    system = await startSystem();
-    url = system.baseUrl;
-    catalog = await CatalogBuilder.create(url);
-    orders = system.broker.getLocalService("order") as unknown as OrderService;
+  beforeAll(() => {
+    orders = suite.service<OrderService>("order");
     pool = orders.pool;
   });
-  afterAll(() => system.stop());
 
   /** A shop with a warehouse and one SKU at the price, 10 units. */
   async function shopWith(priceMinor: number) {
     const shopId = uniqueId("shop");
-    const wh = await catalog.warehouse(["Zhejiang"]);
-    const skuId = await catalog.sku({ shopId, priceMinor, stock: { [wh]: 10 } });
-    return { shopId, wh, skuId, merchant: await catalog.merchantToken(shopId) };
+    const wh = await suite.catalog.warehouse(["Zhejiang"]);
+    const skuId = await suite.catalog.sku({ shopId, priceMinor, stock: { [wh]: 10 } });
+    return { shopId, wh, skuId, merchant: await suite.catalog.merchantToken(shopId) };
   }
 
   const ask = (token: string, orderNo: string, body: Record<string, unknown>) =>
-    request(url, "POST", `/api/v1/orders/${orderNo}/after-sales`, { token, body });
+    request(suite.url, "POST", `/api/v1/orders/${orderNo}/after-sales`, { token, body });
 
   const act = (
     token: string,
@@ -42,10 +36,13 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     action: string,
     body: Record<string, unknown> = {},
     headers: Record<string, string> = {},
-  ) => request(url, "POST", `/api/v1/after-sales/${afterSalesNo}/${action}`, { token, body, headers });
+  ) => request(suite.url, "POST", `/api/v1/after-sales/${afterSalesNo}/${action}`, { token, body, headers });
 
   const view = async (token: string, afterSalesNo: string) =>
-    expectOk(await request(url, "GET", `/api/v1/after-sales/${afterSalesNo}`, { token }), "get request");
+    expectOk(
+      await request(suite.url, "GET", `/api/v1/after-sales/${afterSalesNo}`, { token }),
+      "get request",
+    );
 
   async function requestReaches(token: string, afterSalesNo: string, status: string) {
     let found: any;
@@ -59,11 +56,11 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
   /** A paid order of `quantity` units and a request for all of them that the shop rejected. */
   async function rejectedRequest(type: "REFUND_ONLY" | "RETURN_REFUND", quantity = 1) {
     const shop = await shopWith(3_990);
-    const paid = await paidOrder(catalog, [{ skuId: shop.skuId, quantity }]);
-    const packages = await packagesOf(url, shop.merchant, paid.orderNo);
+    const paid = await paidOrder(suite.catalog, [{ skuId: shop.skuId, quantity }]);
+    const packages = await packagesOf(suite.url, shop.merchant, paid.orderNo);
     if (type === "RETURN_REFUND") {
-      for (const p of packages) await ship(url, shop.merchant, p.packageId, { method: "NO_LOGISTICS" });
-      await orderReaches(url, paid.token, paid.orderNo, "SHIPPED");
+      for (const p of packages) await ship(suite.url, shop.merchant, p.packageId, { method: "NO_LOGISTICS" });
+      await orderReaches(suite.url, paid.token, paid.orderNo, "SHIPPED");
     }
     const line = { lineId: paid.order.lines[0].lineId, quantity };
     const created = expectOk(
@@ -103,7 +100,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     expect((await view(r.token, r.afterSalesNo)).actions).toEqual(["APPEAL", "WITHDRAW"]);
     // Rejected, the request gave its units back: the order has no after-sales running.
     const rejectedOrder = expectOk(
-      await request(url, "GET", `/api/v1/orders/${r.orderNo}`, { token: r.token }),
+      await request(suite.url, "GET", `/api/v1/orders/${r.orderNo}`, { token: r.token }),
       "order",
     );
     expect(rejectedOrder.afterSalesStatus).toBe("NONE");
@@ -143,7 +140,8 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: "INVALID_TRANSITION", details: { event: "appeal" } });
     expect(
-      (await request(url, "GET", `/api/v1/orders/${r.orderNo}`, { token: r.token })).body.afterSalesStatus,
+      (await request(suite.url, "GET", `/api/v1/orders/${r.orderNo}`, { token: r.token })).body
+        .afterSalesStatus,
     ).toBe("IN_PROGRESS");
 
     // The platform decides now: the shop can neither approve nor reject, and sees no buttons.
@@ -153,18 +151,21 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
       expect(refused.body.error).toMatchObject({ code: "FORBIDDEN", details: { reviewer: "PLATFORM" } });
     }
     expect((await view(r.merchant, r.afterSalesNo)).actions).toEqual([]);
-    expect((await view(catalog.adminToken, r.afterSalesNo)).actions).toEqual(["APPROVE", "REJECT"]);
+    expect((await view(suite.catalog.adminToken, r.afterSalesNo)).actions).toEqual(["APPROVE", "REJECT"]);
     // The order detail offers the review to the platform, no longer to the shop.
     const orderActions = async (token: string) =>
-      (await request(url, "GET", `/api/v1/orders/${r.orderNo}`, { token })).body.actions;
+      (await request(suite.url, "GET", `/api/v1/orders/${r.orderNo}`, { token })).body.actions;
     expect(await orderActions(r.merchant)).not.toContain("REVIEW_AFTER_SALES");
-    expect(await orderActions(catalog.adminToken)).toContain("REVIEW_AFTER_SALES");
+    expect(await orderActions(suite.catalog.adminToken)).toContain("REVIEW_AFTER_SALES");
     // Nor does the review timer decide for the platform.
     await expect(approve(orders, null, r.afterSalesNo, null)).rejects.toMatchObject({
       type: "INVALID_TRANSITION",
     });
 
-    const approved = expectOk(await act(catalog.adminToken, r.afterSalesNo, "approve"), "operator approves");
+    const approved = expectOk(
+      await act(suite.catalog.adminToken, r.afterSalesNo, "approve"),
+      "operator approves",
+    );
     expect(approved).toMatchObject({ status: "PENDING_REFUND", intercepted: true, reviewer: "PLATFORM" });
     const done = await requestReaches(r.token, r.afterSalesNo, "SUCCEEDED");
     expect(done).toMatchObject({
@@ -172,7 +173,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
       appealReason: body.reason,
       appealedAt: appealed.body.appealedAt,
     });
-    const closed = await orderReaches(url, r.token, r.orderNo, "CLOSED");
+    const closed = await orderReaches(suite.url, r.token, r.orderNo, "CLOSED");
     expect(closed).toMatchObject({ closeReason: "FULL_REFUND", afterSalesStatus: "REFUNDED" });
     expect(closed.amounts.refundedMinor).toBe(closed.amounts.paidMinor);
 
@@ -185,7 +186,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     ]);
     expect(done.timeline[2].reason).toBe(body.reason);
     const orderTimeline = expectOk(
-      await request(url, "GET", `/api/v1/orders/${r.orderNo}/timeline`, { token: r.token }),
+      await request(suite.url, "GET", `/api/v1/orders/${r.orderNo}/timeline`, { token: r.token }),
       "order timeline",
     );
     const entries = orderTimeline.items;
@@ -202,7 +203,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     const r = await rejectedRequest("RETURN_REFUND");
     expectOk(await act(r.token, r.afterSalesNo, "appeal", { reason: "it is faulty" }), "appeal");
     const final = expectOk(
-      await act(catalog.adminToken, r.afterSalesNo, "reject", { reason: "the seal is broken" }),
+      await act(suite.catalog.adminToken, r.afterSalesNo, "reject", { reason: "the seal is broken" }),
       "operator rejects",
     );
     expect(final).toMatchObject({
@@ -221,7 +222,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     expect(second.body.error.code).toBe("INVALID_TRANSITION");
     expect((await view(r.token, r.afterSalesNo)).actions).toEqual([]);
     const order = expectOk(
-      await request(url, "GET", `/api/v1/orders/${r.orderNo}`, { token: r.token }),
+      await request(suite.url, "GET", `/api/v1/orders/${r.orderNo}`, { token: r.token }),
       "order",
     );
     expect(order).toMatchObject({ status: "SHIPPED", afterSalesStatus: "NONE" });
@@ -275,7 +276,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     const swept = await view(lost.token, lost.afterSalesNo);
     expect(swept).toMatchObject({ status: "CLOSED", closeReason: "APPEAL_TIMEOUT" });
     const orderTimeline = expectOk(
-      await request(url, "GET", `/api/v1/orders/${lost.orderNo}/timeline`, { token: lost.token }),
+      await request(suite.url, "GET", `/api/v1/orders/${lost.orderNo}/timeline`, { token: lost.token }),
       "order timeline",
     );
     const entries = orderTimeline.items;
@@ -298,7 +299,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     expect(notANumber.status).toBe(422);
     expect(notANumber.body.error.details.field).toBe("afterSalesNo");
 
-    const stranger = (await paidOrder(catalog, [{ skuId: r.skuId, quantity: 1 }])).token;
+    const stranger = (await paidOrder(suite.catalog, [{ skuId: r.skuId, quantity: 1 }])).token;
     const notMine = await act(stranger, r.afterSalesNo, "appeal", { reason: "mine now" });
     expect(notMine.status).toBe(404);
     expect(notMine.body.error.code).toBe("NOT_FOUND");
@@ -306,7 +307,7 @@ describe("after-sales appeal: the buyer takes a rejection to the platform", () =
     expect(unknown.status).toBe(404);
     const byShop = await act(r.merchant, r.afterSalesNo, "appeal", { reason: "x" });
     expect(byShop.status).toBe(403);
-    const byOperator = await act(catalog.adminToken, r.afterSalesNo, "appeal", { reason: "x" });
+    const byOperator = await act(suite.catalog.adminToken, r.afterSalesNo, "appeal", { reason: "x" });
     expect(byOperator.status).toBe(403);
     expect((await view(r.token, r.afterSalesNo)).status).toBe("REJECTED");
 

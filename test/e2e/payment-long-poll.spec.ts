@@ -2,31 +2,25 @@ import { LONG_POLL_MARGIN_MS } from "../../services/order/checkout-waiters";
 import type { OrderService } from "../../services/order/order.service";
 import { CHECKOUT_SETTLED } from "../../services/order/order-deps";
 import { loadConfig } from "../../shared/config/config";
-import { CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
+import { expectOk, uniqueId } from "../support/catalog";
 import { devToken, request } from "../support/http";
 import { completeInSandbox, placeCheckout, startPayment } from "../support/payment-flow";
-import { startSystem, type TestSystem, waitFor } from "../support/system";
+import { useSystem, waitFor } from "../support/system";
 
 describe("long-polling a checkout for the payment result (GET /parent-orders/{no}?waitMs=)", () => {
-  let system: TestSystem;
-  let catalog: CatalogBuilder;
-  let url: string;
+  const suite = useSystem();
   let orderService: OrderService;
 
-  beforeAll(async () => {
-    system = await startSystem();
-    url = system.baseUrl;
-    catalog = await CatalogBuilder.create(url);
-    orderService = system.broker.getLocalService("order") as unknown as OrderService;
+  beforeAll(() => {
+    orderService = suite.service<OrderService>("order");
   });
-  afterAll(() => system.stop());
 
   /** Starts a long poll now; resolves with the answer and how long it took. */
   function longPoll(token: string, parentOrderNo: string, waitMs: number | string) {
     const started = Date.now();
-    return request(url, "GET", `/api/v1/parent-orders/${parentOrderNo}?waitMs=${waitMs}`, { token }).then(
-      (res) => ({ ...res, elapsedMs: Date.now() - started }),
-    );
+    return request(suite.url, "GET", `/api/v1/parent-orders/${parentOrderNo}?waitMs=${waitMs}`, {
+      token,
+    }).then((res) => ({ ...res, elapsedMs: Date.now() - started }));
   }
 
   /** Resolves once the order service holds a long poll on the checkout. */
@@ -36,11 +30,11 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
     });
 
   it("answers AWAITING_SHIPMENT as soon as the sandbox's success callback settles the checkout, well before waitMs", async () => {
-    const { token, checkout } = await placeCheckout(catalog);
-    const payment = await startPayment(url, token, checkout.parentOrderNo);
+    const { token, checkout } = await placeCheckout(suite.catalog);
+    const payment = await startPayment(suite.url, token, checkout.parentOrderNo);
     const poll = longPoll(token, checkout.parentOrderNo, 9_000);
     await waiting(checkout.parentOrderNo);
-    await completeInSandbox(url, payment.providerPaymentNo);
+    await completeInSandbox(suite.url, payment.providerPaymentNo);
     const res = await poll;
     expect(res.status).toBe(200);
     expect(res.elapsedMs).toBeLessThan(4_000);
@@ -53,7 +47,7 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
 
     // The same answer as without waitMs; on a paid checkout it comes at once.
     const plain = expectOk(
-      await request(url, "GET", `/api/v1/parent-orders/${checkout.parentOrderNo}`, { token }),
+      await request(suite.url, "GET", `/api/v1/parent-orders/${checkout.parentOrderNo}`, { token }),
       "plain read",
     );
     expect(Object.keys(res.body).sort()).toEqual(Object.keys(plain).sort());
@@ -66,7 +60,7 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
   });
 
   it("answers PENDING_PAYMENT after about waitMs when nothing happens, and never waits into the gateway's timeout", async () => {
-    const { token, checkout } = await placeCheckout(catalog);
+    const { token, checkout } = await placeCheckout(suite.catalog);
     const requestTimeoutMs = loadConfig().requestTimeoutMs;
     const [short, long] = await Promise.all([
       longPoll(token, checkout.parentOrderNo, 1_500),
@@ -87,11 +81,14 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
   });
 
   it("answers CLOSED as soon as the buyer cancels the checkout", async () => {
-    const { token, checkout } = await placeCheckout(catalog);
+    const { token, checkout } = await placeCheckout(suite.catalog);
     const poll = longPoll(token, checkout.parentOrderNo, 9_000);
     await waiting(checkout.parentOrderNo);
     const orderNo = checkout.orders[0].orderNo;
-    expectOk(await request(url, "POST", `/api/v1/orders/${orderNo}/cancel`, { token, body: {} }), "cancel");
+    expectOk(
+      await request(suite.url, "POST", `/api/v1/orders/${orderNo}/cancel`, { token, body: {} }),
+      "cancel",
+    );
     const res = await poll;
     expect(res.status).toBe(200);
     expect(res.elapsedMs).toBeLessThan(4_000);
@@ -100,13 +97,13 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
   });
 
   it("answers CLOSED as soon as the payment timeout closes the checkout", async () => {
-    const wh = await catalog.warehouse(["Zhejiang"]);
+    const wh = await suite.catalog.warehouse(["Zhejiang"]);
     const shopId = uniqueId("shop");
-    const skuId = await catalog.sku({ shopId, priceMinor: 25_000, stock: { [wh]: 5 } });
+    const skuId = await suite.catalog.sku({ shopId, priceMinor: 25_000, stock: { [wh]: 5 } });
     const now = Date.now();
     expectOk(
-      await request(url, "POST", "/api/v1/campaigns", {
-        token: catalog.adminToken,
+      await request(suite.url, "POST", "/api/v1/campaigns", {
+        token: suite.catalog.adminToken,
         body: {
           campaignId: uniqueId("flash"),
           kind: "FLASH_PRICE",
@@ -120,7 +117,7 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
       }),
       "flash campaign",
     );
-    const { token, checkout } = await placeCheckout(catalog, { lines: [{ skuId, quantity: 1 }] });
+    const { token, checkout } = await placeCheckout(suite.catalog, { lines: [{ skuId, quantity: 1 }] });
     const res = await longPoll(token, checkout.parentOrderNo, 9_000);
     expect(res.status).toBe(200);
     expect(res.elapsedMs).toBeLessThan(6_000);
@@ -128,10 +125,10 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
   });
 
   it("wakes on the checkout-settled broadcast another order pod sends, and answers what the database says", async () => {
-    const { token, checkout } = await placeCheckout(catalog);
+    const { token, checkout } = await placeCheckout(suite.catalog);
     const poll = longPoll(token, checkout.parentOrderNo, 9_000);
     await waiting(checkout.parentOrderNo);
-    await system.broker.broadcast(CHECKOUT_SETTLED, { parentOrderNo: checkout.parentOrderNo });
+    await suite.system.broker.broadcast(CHECKOUT_SETTLED, { parentOrderNo: checkout.parentOrderNo });
     const res = await poll;
     expect(res.status).toBe(200);
     expect(res.elapsedMs).toBeLessThan(4_000);
@@ -139,9 +136,9 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
   });
 
   it("refuses another buyer and another shop's merchant with 404 at once, without waiting", async () => {
-    const { checkout } = await placeCheckout(catalog);
-    const stranger = await devToken(url, uniqueId("buyer"), "buyer");
-    const otherShop = await catalog.merchantToken(uniqueId("shop"));
+    const { checkout } = await placeCheckout(suite.catalog);
+    const stranger = await devToken(suite.url, uniqueId("buyer"), "buyer");
+    const otherShop = await suite.catalog.merchantToken(uniqueId("shop"));
     for (const token of [stranger, otherShop]) {
       const res = await longPoll(token, checkout.parentOrderNo, 9_000);
       expect(res.status).toBe(404);
@@ -152,7 +149,7 @@ describe("long-polling a checkout for the payment result (GET /parent-orders/{no
   });
 
   it("refuses a waitMs that is not an integer from 0 to 10000, naming the field; 0 answers at once", async () => {
-    const { token, checkout } = await placeCheckout(catalog);
+    const { token, checkout } = await placeCheckout(suite.catalog);
     for (const bad of ["abc", "-1", "10001", "2.5"]) {
       const res = await longPoll(token, checkout.parentOrderNo, bad);
       expect({ bad, status: res.status }).toEqual({ bad, status: 422 });

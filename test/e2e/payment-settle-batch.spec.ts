@@ -3,23 +3,19 @@ import type { OrderService } from "../../services/order/order.service";
 import { onPaymentSucceeded } from "../../services/order/order-payments";
 import type { PaymentSucceededPayload } from "../../shared/contracts/payment.contract";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
-import { CatalogBuilder, expectOk } from "../support/catalog";
+import { expectOk } from "../support/catalog";
 import { request } from "../support/http";
 import { placeCheckout, startPayment } from "../support/payment-flow";
-import { startSystem, type TestSystem } from "../support/system";
+import { useSystem } from "../support/system";
 
 /** Settlements that arrive together are written together: each must come out as if it were alone. */
 describe("settling payments in one batch", () => {
-  let system: TestSystem;
-  let catalog: CatalogBuilder;
+  const suite = useSystem();
   let svc: OrderService;
 
-  beforeAll(async () => {
-    system = await startSystem();
-    catalog = await CatalogBuilder.create(system.baseUrl);
-    svc = system.broker.getLocalService("order") as unknown as OrderService;
+  beforeAll(() => {
+    svc = suite.service<OrderService>("order");
   });
-  afterAll(() => system.stop());
 
   const succeeded = (payload: PaymentSucceededPayload): EventEnvelope<PaymentSucceededPayload> => ({
     eventId: randomUUID(),
@@ -29,8 +25,8 @@ describe("settling payments in one batch", () => {
   });
 
   async function pendingPayment() {
-    const { token, checkout, buyerId } = await placeCheckout(catalog);
-    const payment = await startPayment(system.baseUrl, token, checkout.parentOrderNo);
+    const { token, checkout, buyerId } = await placeCheckout(suite.catalog);
+    const payment = await startPayment(suite.url, token, checkout.parentOrderNo);
     const payload: PaymentSucceededPayload = {
       paymentNo: payment.paymentNo,
       parentOrderNo: checkout.parentOrderNo,
@@ -45,7 +41,7 @@ describe("settling payments in one batch", () => {
 
   async function paySucceededEntries(token: string, orderNo: string): Promise<number> {
     const res = expectOk(
-      await request(system.baseUrl, "GET", `/api/v1/orders/${orderNo}/timeline`, { token }),
+      await request(suite.url, "GET", `/api/v1/orders/${orderNo}/timeline`, { token }),
       "timeline",
     );
     return res.items.filter((e: { event: string }) => e.event === "pay.succeeded").length;
@@ -69,7 +65,9 @@ describe("settling payments in one batch", () => {
 
     for (const { token, checkout } of payments) {
       const parent = expectOk(
-        await request(system.baseUrl, "GET", `/api/v1/parent-orders/${checkout.parentOrderNo}`, { token }),
+        await request(suite.url, "GET", `/api/v1/parent-orders/${checkout.parentOrderNo}`, {
+          token,
+        }),
         "parent",
       );
       for (const order of parent.orders) {

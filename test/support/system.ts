@@ -4,6 +4,7 @@ import { ServiceBroker } from "moleculer";
 import { brokerOptions } from "../../shared/broker-options";
 import { loadConfig } from "../../shared/config/config";
 import { SERVICE_NAMES, type ServiceName } from "../../shared/service-names";
+import { CatalogBuilder } from "./catalog";
 
 /** A running set of services in this process, with the gateway's base URL when it runs. */
 export interface TestSystem {
@@ -32,6 +33,32 @@ export async function startSystem(names: readonly ServiceName[] = SERVICE_NAMES)
     baseUrl = `http://127.0.0.1:${gateway.server.address().port}`;
   }
   return { broker, baseUrl, stop: () => broker.stop() };
+}
+
+/** A suite's running system (every service), its gateway's URL and a catalog builder on it. */
+export interface SuiteSystem {
+  system: TestSystem;
+  url: string;
+  catalog: CatalogBuilder;
+  /** A local service instance, e.g. `suite.service<OrderService>("order")`. */
+  service<T>(name: ServiceName): T;
+}
+
+/**
+ * Starts every service and a catalog builder before the suite's tests (`beforeAll`) and stops
+ * them after (`afterAll`); read the fields inside hooks and tests, once they are set.
+ */
+export function useSystem(): SuiteSystem {
+  const suite = {
+    service: <T>(name: ServiceName) => suite.system.broker.getLocalService(name) as unknown as T,
+  } as SuiteSystem;
+  beforeAll(async () => {
+    suite.system = await startSystem();
+    suite.url = suite.system.baseUrl;
+    suite.catalog = await CatalogBuilder.create(suite.url);
+  });
+  afterAll(() => suite.system.stop());
+  return suite;
 }
 
 /** Waits until `probe` returns true, polling; throws with `what` after `timeoutMs`. */

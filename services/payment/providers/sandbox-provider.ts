@@ -6,7 +6,6 @@ import { signBody } from "../../../shared/webhooks/signature";
 import type { PaymentNotice, ProviderResult, RefundNotice } from "../domain/notice";
 import {
   closeSandboxPayment,
-  completeSandboxPayment,
   findSandboxPayment,
   findSandboxRefund,
   openSandboxPayment,
@@ -95,21 +94,6 @@ export class SandboxProvider implements PaymentProvider {
   async queryRefund(refundNo: string): Promise<SignedDocument | null> {
     const refund = await findSandboxRefund(this.pool, this.method, refundNo);
     return refund ? this.refundDocument(refund) : null;
-  }
-
-  /**
-   * The payer finished at the provider with `result`; returns the notification the provider sends
-   * for it. A FAIL after a success is still sent (out of order), but the record stays SUCCESS; a
-   * closed payment is refused (409).
-   */
-  async complete(providerPaymentNo: string, result: ProviderResult): Promise<SignedDocument | null> {
-    const payment = await completeSandboxPayment(
-      this.pool,
-      providerPaymentNo,
-      result,
-      wholeSecond(new Date()),
-    );
-    return payment ? this.paymentDocument(payment, result) : null;
   }
 
   /** The notification this provider sends for a payment record it completed with `result`. */

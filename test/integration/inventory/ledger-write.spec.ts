@@ -4,25 +4,10 @@ import { writeMovements } from "../../../services/inventory/store/ledger.repo";
 import { migrate, migrationsDir } from "../../../shared/db/migrate";
 import { createPool, schemaName } from "../../../shared/db/pool";
 import { OUTBOX_INBOX_SQL } from "../../../shared/outbox/outbox.sql";
+import { RESERVE_WIRE } from "../../support/movement-wire";
 import { cfg } from "./inventory-fixture";
 
-const wire = {
-  id: "R1:A:RESERVE",
-  kind: "RESERVE",
-  res: "R1",
-  sku: "A",
-  wh: "W1",
-  buyer: "b1",
-  line: "L1",
-  strategy: "RESERVE_ON_ORDER",
-  prov: "Zhejiang",
-  qty: 2,
-  dOn: 0,
-  dRes: 2,
-  dSafe: 0,
-  lim: 1,
-  at: 1_700_000_000_123,
-};
+const wire = RESERVE_WIRE;
 
 describe("writing movements to the ledger", () => {
   let pool: Pool;

@@ -9,6 +9,7 @@ import type { OrderPaidPayload, OrderPlacedPayload } from "../../../shared/contr
 import { createPool, withTransaction } from "../../../shared/db/pool";
 import { type EventEnvelope, newEvent } from "../../../shared/outbox/outbox";
 import { startSystem, type TestSystem } from "../../support/system";
+import { recordingTimers } from "./recording-timers";
 
 /** Buyer (by index) of each order of a scenario. */
 const ORDER_BUYERS = [0, 0, 1, 2];
@@ -58,25 +59,8 @@ describe("notification batches", () => {
 
   /** The service's deps on the test's pool, with timers that only note what is armed and cancelled. */
   function observed() {
-    const armed: { kind: string; key: string; at: Date; via: string }[] = [];
-    const cancelled: { kind: string; key: string }[] = [];
-    const deps: NotificationDeps = {
-      ...svc.deps,
-      pool,
-      timers: {
-        schedule: async (kind, key, at) => {
-          armed.push({ kind, key, at: new Date(at), via: "schedule" });
-          return true;
-        },
-        arm: async (kind, key, at) => {
-          armed.push({ kind, key, at: new Date(at), via: "arm" });
-        },
-        cancel: async (kind, key) => {
-          cancelled.push({ kind, key });
-          return true;
-        },
-      },
-    };
+    const { timers, armed, cancelled } = recordingTimers();
+    const deps: NotificationDeps = { ...svc.deps, pool, timers };
     return { deps, armed, cancelled };
   }
 

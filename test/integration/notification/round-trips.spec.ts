@@ -22,6 +22,7 @@ import type { OrderPaidPayload, OrderPlacedPayload } from "../../../shared/contr
 import { withTransaction } from "../../../shared/db/pool";
 import { type EventEnvelope, newEvent } from "../../../shared/outbox/outbox";
 import { startSystem, type TestSystem } from "../../support/system";
+import { recordingTimers } from "./recording-timers";
 
 /** An event's PostgreSQL round trips, and the guarantees of sending an event's deliveries together. */
 describe("notification database round trips", () => {
@@ -87,7 +88,7 @@ describe("notification database round trips", () => {
   /** The service's deps with adapters that count their calls and timers that only note what is armed, and how. */
   function observed() {
     const sends: OutgoingMessage[] = [];
-    const armed: { kind: string; key: string; at: Date; via: "arm" | "schedule" }[] = [];
+    const { timers, armed } = recordingTimers();
     const sandbox = svc.deps.adapters.APP_PUSH;
     const counting = {
       send(m: OutgoingMessage) {
@@ -96,20 +97,7 @@ describe("notification database round trips", () => {
       },
     };
     const adapters: ChannelAdapters = { APP_PUSH: counting, SMS: counting, WECHAT_TEMPLATE: counting };
-    const deps: NotificationDeps = {
-      ...svc.deps,
-      adapters,
-      timers: {
-        schedule: async (kind, key, at) => {
-          armed.push({ kind, key, at: new Date(at), via: "schedule" });
-          return true;
-        },
-        arm: async (kind, key, at) => {
-          armed.push({ kind, key, at: new Date(at), via: "arm" });
-        },
-        cancel: async () => false,
-      },
-    };
+    const deps: NotificationDeps = { ...svc.deps, adapters, timers };
     return { deps, sends, armed };
   }
 

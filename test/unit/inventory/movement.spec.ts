@@ -4,24 +4,9 @@ import {
   LIMIT_EFFECT,
   returnIdOf,
 } from "../../../services/inventory/domain/movement";
+import { RESERVE_WIRE } from "../../support/movement-wire";
 
-const wire = {
-  id: "R1:A:RESERVE",
-  kind: "RESERVE",
-  res: "R1",
-  sku: "A",
-  wh: "W1",
-  buyer: "b1",
-  line: "L1",
-  strategy: "RESERVE_ON_ORDER",
-  prov: "Zhejiang",
-  qty: 2,
-  dOn: 0,
-  dRes: 2,
-  dSafe: 0,
-  lim: 1,
-  at: 1_700_000_000_123,
-};
+const wire = RESERVE_WIRE;
 
 describe("decodeMovements", () => {
   it("decodes the movements a Lua script appended", () => {
