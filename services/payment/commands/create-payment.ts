@@ -35,12 +35,9 @@ function checkedPreparation(caller: Caller, parentOrderNo: string, prepared: Pre
   return prepared.payableMinor;
 }
 
-/** A decision that found the checkout paid is refused: 409, and no attempt was written. */
-function unlessPaid(decision: AttemptDecision): Exclude<AttemptDecision, { paid: true }> {
-  if (decision.paid) {
-    throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", { state: "PAID", event: "pay" });
-  }
-  return decision;
+/** A paid checkout gets no new attempt: 409, even before the order service has heard of the payment. */
+function refusePaid(): never {
+  throw new OmsError("INVALID_TRANSITION", "The checkout is already paid", { state: "PAID", event: "pay" });
 }
 
 /** Decides a new attempt under the checkout's lock (creating its row if need be), in a transaction. */
@@ -49,20 +46,19 @@ function decideUnderLock(deps: PaymentDeps, payment: Payment, nextQueryAt: Date,
   return withTransaction(deps.pool, async (tx) => {
     const version =
       (await lockExistingCheckout(tx, parentOrderNo)) ?? (await lockCheckout(tx, parentOrderNo, buyerId));
-    return unlessPaid(
-      (await decideAttempt(tx, payment, nextQueryAt, closeRetryAt, version)) as AttemptDecision,
-    );
+    return (await decideAttempt(tx, payment, nextQueryAt, closeRetryAt, version)) as AttemptDecision;
   });
 }
 
 /**
  * Starts paying a checkout with `method`. The order service first confirms ownership, that it is
  * still payable, and the stock (`prepare`). The open attempt is returned when method and amount are
- * unchanged; otherwise it is CLOSED and a new one opened at the provider - decided in one statement
- * while the checkout is still as read (else again under its lock), so a checkout never has two open
- * attempts and a paid one gets none. After commit the replaced attempt is closed at its provider too
- * (retried by the query sweep if that fails). A checkout's first attempt is written in one statement
- * with its checkout row (no lock needed).
+ * unchanged; otherwise it (or a failed one) is CLOSED and a new one opened at the provider - decided
+ * in one statement while the checkout is still as read (else again under its lock), so a checkout
+ * never has two open attempts and a paid one gets none. After commit every attempt that decision
+ * closed is closed at its provider too (retried by the query sweep if that fails): the replaced one,
+ * and the new one itself if a concurrent twin or a payment won meanwhile. A checkout's first attempt
+ * is written in one statement with its checkout row (no lock needed).
  */
 export async function createPayment(
   deps: PaymentDeps,
@@ -74,6 +70,7 @@ export async function createPayment(
   const { parentOrderNo, method } = body;
   const amountMinor = checkedPreparation(caller, parentOrderNo, await prepare());
   const { version, attempts: known } = await checkoutAttempts(deps.pool, parentOrderNo);
+  if (known.some((p) => p.status === "SUCCEEDED" && !p.duplicate)) refusePaid();
   const open = known.find((p) => p.status === "PENDING");
   if (reusable(open, method, amountMinor)) return presentCreated(open as Payment);
 
@@ -110,7 +107,7 @@ export async function createPayment(
   if (version === null && (await insertFirstAttempt(deps.pool, payment, nextQueryAt))) {
     return presentCreated(payment);
   }
-  // Any attempt may be replaced by this one: the table allows closing an open (PENDING) attempt.
+  // Any attempt may be replaced by this one: the table allows closing an open or failed attempt.
   apply(PAYMENT_TABLE, "PENDING", "attempt.replaced", {
     now,
     actor: caller.userId,
@@ -123,9 +120,9 @@ export async function createPayment(
   // One statement while the checkout is as read; else (it changed, or had no row) under its lock.
   const quick =
     version === null ? null : await decideAttempt(deps.pool, payment, nextQueryAt, closeRetryAt, version);
-  const { reused, replaced } = unlessPaid(
-    quick ?? (await decideUnderLock(deps, payment, nextQueryAt, closeRetryAt)),
-  );
+  const { paid, reused, replaced } =
+    quick ?? (await decideUnderLock(deps, payment, nextQueryAt, closeRetryAt));
   await closeAtProviders(deps, replaced);
+  if (paid) refusePaid();
   return presentCreated(reused ?? payment); // the open attempt when a concurrent twin won
 }

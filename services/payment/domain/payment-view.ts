@@ -30,9 +30,14 @@ export function presentPayment(payment: Payment, refunds: Refund[]): PaymentView
   };
 }
 
-/** The attempt that speaks for a checkout: the one that paid it, else the latest. */
+/** The attempt that speaks for a checkout: the one that paid it, else the open one, else the latest. */
 export function checkoutAttempt(attempts: Payment[]): Payment | null {
-  return attempts.find((p) => p.status === "SUCCEEDED" && !p.duplicate) ?? attempts.at(-1) ?? null;
+  return (
+    attempts.find((p) => p.status === "SUCCEEDED" && !p.duplicate) ??
+    attempts.find((p) => p.status === "PENDING") ??
+    attempts.at(-1) ??
+    null
+  );
 }
 
 /** The answer to `POST /payments`: where to pay and how much. */

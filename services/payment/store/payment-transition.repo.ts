@@ -61,7 +61,7 @@ const transitionCtes = (condition: string) => `updated AS (
        WHERE payment_no = $1 AND ${condition}
      ), closed AS (
        UPDATE payments SET status = 'CLOSED', closed_at = $5, next_close_at = $11, updated_at = now()
-       WHERE $7 AND parent_order_no = $8 AND status = 'PENDING' AND payment_no <> $1 AND ${condition}
+       WHERE $7 AND parent_order_no = $8 AND status IN ('PENDING', 'FAILED') AND payment_no <> $1 AND ${condition}
        RETURNING payment_no, method, provider_payment_no
      ), events AS (${outboxInsertSql("$9")} WHERE ${condition})`;
 

@@ -136,18 +136,22 @@ export const guardSql = (parentParam: string, versionParam: string) => `guard AS
        WHERE parent_order_no = ${parentParam} AND version = ${versionParam}::bigint RETURNING 1
      )`;
 
-/** What deciding a new attempt found; `replaced`: the attempt it closed, if any. */
-export type AttemptDecision =
-  | { paid: true }
-  | { paid: false; reused: Payment | null; replaced: AttemptToClose[] };
+/**
+ * What deciding a new attempt found. `replaced`: the attempts it closed, each owing its provider a
+ * close - the open or failed attempt it replaced, and the new attempt itself when it lost (the
+ * checkout was paid, or a concurrent twin opened the same attempt first).
+ */
+export type AttemptDecision = { paid: boolean; reused: Payment | null; replaced: AttemptToClose[] };
 
 /**
  * In one statement, while the checkout is still at `version` (under its lock, or read just before):
- * refuses a paid checkout (nothing written), returns the open attempt when it has `p`'s method and
- * amount, else closes the open attempt (if any) and inserts `p`. The close runs before the insert
- * (the insert reads its count), so the partial unique index of open attempts never sees two. A
- * closed attempt owes its provider a close, due (for the sweep) at `closeRetryAt`: the caller
- * requests it at once after commit. Null, nothing written, when the checkout changed since `version`.
+ * returns the open attempt when it has `p`'s method and amount, else closes the open or failed
+ * attempt (if any) and inserts `p` as the open one. The close runs before the insert (the insert
+ * reads its count), so the partial unique index of open attempts never sees two. When the checkout
+ * is paid, or the open attempt is reused, `p` - already opened at its provider - is inserted CLOSED
+ * instead, so it is closed there too and nobody can pay it. A closed attempt owes its provider a
+ * close, due (for the sweep) at `closeRetryAt`: the caller requests it at once after commit. Null,
+ * nothing written, when the checkout changed since `version`.
  */
 export async function decideAttempt(
   q: Queryable,
@@ -165,24 +169,32 @@ export async function decideAttempt(
          EXISTS (SELECT 1 FROM attempts WHERE status = 'PENDING' AND method = $4 AND amount_minor = $8) AS reuse
      ), closed AS (
        UPDATE payments SET status = 'CLOSED', closed_at = $11, next_close_at = $12, updated_at = now()
-       WHERE parent_order_no = $2 AND status = 'PENDING' AND (SELECT current AND NOT paid AND NOT reuse FROM verdict)
+       WHERE parent_order_no = $2 AND status IN ('PENDING', 'FAILED')
+         AND (SELECT current AND NOT paid AND NOT reuse FROM verdict)
        RETURNING payment_no, method, provider_payment_no
      ), inserted AS (
        INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
-         amount_minor, currency, next_query_at, created_at)
-       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text,
-         $10::timestamptz, $11::timestamptz
-       FROM verdict WHERE current AND NOT paid AND NOT reuse AND (SELECT count(*) FROM closed) >= 0
-       RETURNING payment_no
+         amount_minor, currency, next_query_at, created_at, closed_at, next_close_at)
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text,
+         CASE WHEN lost THEN 'CLOSED' ELSE $7::text END, $8::bigint, $9::text,
+         CASE WHEN lost THEN NULL ELSE $10::timestamptz END, $11::timestamptz,
+         CASE WHEN lost THEN $11::timestamptz END, CASE WHEN lost THEN $12::timestamptz END
+       FROM (SELECT current, paid OR reuse AS lost FROM verdict) v
+       WHERE current AND (SELECT count(*) FROM closed) >= 0
+       RETURNING payment_no, method, provider_payment_no, status
+     ), to_close AS (
+       SELECT payment_no, method, provider_payment_no FROM closed
+       UNION ALL SELECT payment_no, method, provider_payment_no FROM inserted WHERE status = 'CLOSED'
      )
-     SELECT v.current, v.paid, v.reuse, a.*, ${CLOSED_JSON} AS replaced
+     SELECT v.current, v.paid, v.reuse, a.*,
+       (SELECT json_agg(json_build_object('paymentNo', payment_no, 'method', method,
+          'providerPaymentNo', provider_payment_no)) FROM to_close) AS replaced
      FROM verdict v LEFT JOIN attempts a ON v.reuse AND a.status = 'PENDING'`,
     [...attemptValues(p, nextQueryAt), closeRetryAt, version],
   );
   const r = rows[0];
   if (!r.current) return null;
-  if (r.paid) return { paid: true };
-  return { paid: false, reused: r.reuse ? toPayment(r) : null, replaced: r.replaced ?? [] };
+  return { paid: r.paid, reused: r.reuse && !r.paid ? toPayment(r) : null, replaced: r.replaced ?? [] };
 }
 
 /** Locks the checkout of a payment (found by its number); nothing when there is no such payment. */

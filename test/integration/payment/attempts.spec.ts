@@ -59,18 +59,70 @@ describe("payment attempts of one checkout", () => {
     });
   });
 
-  it("keeps one open attempt however many requests race", async () => {
+  it("keeps one open attempt however many requests race, and closes every other one at its provider", async () => {
     const c = checkout();
-    const answers = await Promise.allSettled(
-      ["WECHAT", "ALIPAY", "UNIONPAY", "WECHAT", "ALIPAY", "UNIONPAY"].map((m) => c.pay(m as PaymentMethod)),
+    const methods: PaymentMethod[] = [
+      "WECHAT",
+      "ALIPAY",
+      "UNIONPAY",
+      "WECHAT",
+      "ALIPAY",
+      "UNIONPAY",
+      "WECHAT",
+    ];
+    const opened = (["WECHAT", "ALIPAY", "UNIONPAY"] as const).map((m) =>
+      jest.spyOn(provider(m), "createPayment"),
     );
+    const answers = await Promise.allSettled(methods.map((m) => c.pay(m)));
     expect(answers.some((a) => a.status === "fulfilled")).toBe(true);
-    const open = await count(
-      sys.pool,
-      "SELECT count(*) AS n FROM payments WHERE parent_order_no = $1 AND status = 'PENDING'",
+    const { rows } = await sys.pool.query(
+      "SELECT provider_payment_no, status, close_result FROM payments WHERE parent_order_no = $1",
       [c.parentOrderNo],
     );
-    expect(open).toBe(1);
+    expect(rows.filter((r) => r.status === "PENDING")).toHaveLength(1);
+    // Every payment opened at a provider is on record - the twins that lost too - and all but the
+    // open one are closed there, so nobody can pay them.
+    const atProviders = await Promise.all(opened.flatMap((spy) => spy.mock.results.map((r) => r.value)));
+    expect(rows.map((r) => r.provider_payment_no).sort()).toEqual(
+      atProviders.map((o: { providerPaymentNo: string }) => o.providerPaymentNo).sort(),
+    );
+    for (const r of rows.filter((r) => r.status !== "PENDING")) {
+      expect(r).toMatchObject({ status: "CLOSED", close_result: "CLOSED" });
+      await expect(complete(r.provider_payment_no)).rejects.toMatchObject({ code: 409 });
+    }
+  });
+
+  it("records and closes the twin that lost to an identical request", async () => {
+    const c = checkout();
+    // All five open a payment at the provider before any of them writes its attempt.
+    const alipay = provider("ALIPAY");
+    const open = alipay.createPayment.bind(alipay);
+    let arrived = 0;
+    let allArrived: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => {
+      allArrived = resolve;
+    });
+    jest.spyOn(alipay, "createPayment").mockImplementation(async (req) => {
+      if (++arrived === 5) allArrived();
+      await barrier;
+      return open(req);
+    });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => c.pay("ALIPAY")));
+    // Every identical request gets the one open attempt, even those that opened one of their own.
+    expect(new Set(answers.map((a) => a.paymentNo)).size).toBe(1);
+    const { rows } = await sys.pool.query(
+      "SELECT payment_no, status, close_result FROM payments WHERE parent_order_no = $1",
+      [c.parentOrderNo],
+    );
+    expect(rows).toHaveLength(5);
+    expect(rows.find((r) => r.status === "PENDING")?.payment_no).toBe(answers[0].paymentNo);
+    for (const r of rows.filter((r) => r.payment_no !== answers[0].paymentNo)) {
+      expect(r).toMatchObject({ status: "CLOSED", close_result: "CLOSED" });
+    }
+    expect(await call("payment.forParent", { parentOrderNo: c.parentOrderNo })).toMatchObject({
+      paymentNo: answers[0].paymentNo,
+      status: "PENDING",
+    });
   });
 
   it("pays the checkout with a late success on a replaced attempt when nothing else paid", async () => {
@@ -170,13 +222,17 @@ describe("payment attempts of one checkout", () => {
     });
   });
 
-  it("keeps a failed checkout payable: a new attempt after a FAIL", async () => {
+  it("keeps a failed checkout payable: a new attempt after a FAIL closes the failed one at its provider", async () => {
     const c = checkout();
     const failed = await c.pay("UNIONPAY");
     await complete(failed.providerPaymentNo, "FAIL");
     expect((await row(failed.paymentNo)).status).toBe("FAILED");
     const retry = await c.pay("UNIONPAY");
     expect(retry.paymentNo).not.toBe(failed.paymentNo);
+    // Some providers let the payer retry a failed payment: closed there, it cannot be paid twice.
+    expect(await row(failed.paymentNo)).toMatchObject({ status: "CLOSED", paid_minor: 0 });
+    expect(await closeResult(failed.paymentNo)).toBe("CLOSED");
+    await expect(complete(failed.providerPaymentNo)).rejects.toMatchObject({ code: 409 });
     expect(await call("payment.forParent", { parentOrderNo: c.parentOrderNo })).toMatchObject({
       paymentNo: retry.paymentNo,
       status: "PENDING",

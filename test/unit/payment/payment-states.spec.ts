@@ -43,7 +43,10 @@ const PAYMENT_EXPECTED: Record<PaymentState, Record<PaymentEvent, [Outcome, Outc
       { to: "FAILED", effects: [] },
       { to: "FAILED", effects: [] },
     ],
-    "attempt.replaced": [null, null],
+    "attempt.replaced": [
+      { to: "CLOSED", effects: [] },
+      { to: "CLOSED", effects: [] },
+    ],
   },
   CLOSED: {
     "provider.succeeded": [
