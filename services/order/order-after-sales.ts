@@ -444,7 +444,10 @@ async function requestReplacement(svc: OrderService, r: AfterSalesRequest) {
   }
 }
 
-/** The refund of a request was paid out (inside the refund consumer's transaction); gives coins and coupons back. */
+/**
+ * The refund of a request was paid out (inside the refund consumer's transaction); gives coins and coupons
+ * back. Answers the request's refund plan, null when the request was not waiting for it.
+ */
 export async function onAfterSalesRefunded(
   svc: OrderService,
   tx: PoolClient,
@@ -453,8 +456,8 @@ export async function onAfterSalesRefunded(
   eventId: string,
 ) {
   const locked = await refundSucceeded(tx, afterSalesNo, refundNo, system(new Date(), eventId));
-  const plan = locked?.request.refundPlan;
-  if (plan && (plan.coins > 0 || plan.couponIds.length > 0)) {
+  const plan = locked?.request.refundPlan ?? null;
+  if (locked && plan && (plan.coins > 0 || plan.couponIds.length > 0)) {
     await svc.broker.call("promotion.restore", {
       lockId: locked.request.parentOrderNo,
       partId: afterSalesNo,
@@ -463,6 +466,7 @@ export async function onAfterSalesRefunded(
       reason: `after-sales ${afterSalesNo}`,
     });
   }
+  return plan;
 }
 
 /** A replacement package was handed over: without logistics that is its delivery. */

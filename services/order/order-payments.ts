@@ -12,11 +12,13 @@ import { consumeOnce, recordInbox } from "../../shared/outbox/inbox";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PaymentCalls, type Settlement, settlePayments } from "./commands/pay-orders";
 import { assertCanSee } from "./domain/order-access";
+import { plannedLines, remainingLines } from "./domain/settlement";
 import type { OrderService } from "./order.service";
 import { afterSalesNoOfRefund, onAfterSalesRefunded } from "./order-after-sales";
 import { announceCheckoutSettled, PAYMENT_TIMEOUT } from "./order-deps";
 import { SHIP_BY } from "./order-fulfilment";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
+import { recordOrderRefund } from "./store/settlement.repo";
 
 /**
  * Before a payment starts: the checkout is the caller's, still payable, and
@@ -149,7 +151,10 @@ export async function onPaymentSucceeded(
   }
 }
 
-/** `refund.succeeded`: adds the refund to the child order it was for (once per event), with a timeline entry. */
+/**
+ * `refund.succeeded`: adds the refund to the child order it was for (once per event), with a timeline entry,
+ * and records it for settlement and reconciliation with what its lines gave back.
+ */
 export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelope<RefundSucceededPayload>) {
   const r = envelope.payload;
   await consumeOnce(svc.pool, "order-refunds", envelope.eventId, async (tx) => {
@@ -175,7 +180,23 @@ export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelo
       ]);
     }
     const afterSalesNo = afterSalesNoOfRefund(r.reason);
-    if (afterSalesNo) await onAfterSalesRefunded(svc, tx, afterSalesNo, r.refundNo, envelope.eventId);
+    const plan = afterSalesNo
+      ? await onAfterSalesRefunded(svc, tx, afterSalesNo, r.refundNo, envelope.eventId)
+      : null;
+    await recordOrderRefund(tx, {
+      refundNo: r.refundNo,
+      paymentNo: r.paymentNo,
+      parentOrderNo: r.parentOrderNo,
+      orderNo: target?.orderNo ?? null,
+      shopId: target?.shopId ?? null,
+      afterSalesNo,
+      amountMinor: r.amountMinor,
+      // An after-sales refund gives back its plan's units; any other refund of a child (closed
+      // OUT_OF_STOCK after payment) all that was left of it.
+      lines: plan ? plannedLines(plan) : target ? remainingLines(target.lines) : [],
+      reason: r.reason,
+      refundedAt: new Date(envelope.occurredAt),
+    });
   });
   svc.relay.kick();
 }

@@ -44,6 +44,7 @@ import * as payments from "./order-payments";
 import * as queries from "./order-queries";
 import { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
+import { orderSettlement } from "./settlement/order-settlement.mixin";
 import { orderStats, withStatsChannels } from "./stats/order-stats.mixin";
 import { readOrderTimers } from "./store/order-type.repo";
 
@@ -61,7 +62,11 @@ type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: 
 /** Orders: checkout saga, queries, cancel and edits before payment, payment timeout. Logic lives in the modules it calls. */
 const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, OrderVars> = withChannels({
   name: "order",
-  mixins: [persistentService("order"), orderStats as Partial<ServiceSchema>],
+  mixins: [
+    persistentService("order"),
+    orderStats as Partial<ServiceSchema>,
+    orderSettlement as Partial<ServiceSchema>,
+  ],
 
   actions: {
     /** POST /orders: places a checkout (parent + one child per shop). */

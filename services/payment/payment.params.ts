@@ -43,3 +43,20 @@ export const SANDBOX_COMPLETE_PARAMS = {
   noCallback: { type: "boolean", optional: true, convert: true },
   $$strict: "remove",
 } as const;
+
+const ledgerNo = { type: "string", pattern: /^\d{16,20}$/ } as const;
+
+/** `payment.ledger` (internal): a window page, or lookups by number. */
+export const LEDGER_PARAMS = {
+  kind: { type: "enum", values: ["payments", "refunds"] },
+  from: { type: "date", convert: true, optional: true },
+  to: { type: "date", convert: true, optional: true },
+  after: {
+    type: "object",
+    optional: true,
+    props: { at: { type: "date", convert: true }, no: ledgerNo },
+  },
+  limit: { type: "number", integer: true, min: 1, max: 5_000, optional: true },
+  nos: { type: "array", items: ledgerNo, max: 5_000, optional: true },
+  $$strict: "remove",
+} as const;

@@ -3,11 +3,13 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
 import type {
+  LedgerParams,
   PaymentMethod,
   PreparePaymentResult,
   RefundParams,
 } from "../../shared/contracts/payment.contract";
 import { formatDuration } from "../../shared/duration";
+import { validationFailed } from "../../shared/errors";
 import { OrderNumberGenerator } from "../../shared/order-number/counter-blocks";
 import { OrderNumberCodec } from "../../shared/order-number/order-number";
 import { createRedis } from "../../shared/redis";
@@ -27,12 +29,14 @@ import {
   CALLBACK_PARAMS,
   CREATE_PARAMS,
   FOR_PARENT_PARAMS,
+  LEDGER_PARAMS,
   PAYMENT_NO_PARAMS,
   REFUND_PARAMS,
   SANDBOX_COMPLETE_PARAMS,
 } from "./payment.params";
 import { paymentDetail, paymentForParent } from "./payment-queries";
 import { ProviderRegistry, providerSecrets } from "./providers/provider-registry";
+import { ledgerPage } from "./store/ledger.repo";
 
 export interface PaymentVars extends PersistentServiceVars {
   redis: Redis;
@@ -80,6 +84,17 @@ const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>,
       params: FOR_PARENT_PARAMS,
       handler(ctx: Ctx<{ parentOrderNo: string }>) {
         return paymentForParent(this.deps, ctx.params.parentOrderNo);
+      },
+    },
+    /** What the payment service recorded in a window, or by number, for the reconciliation. Internal. */
+    ledger: {
+      visibility: "public",
+      params: LEDGER_PARAMS,
+      handler(ctx: Ctx<LedgerParams>) {
+        if (!ctx.params.nos && !(ctx.params.from && ctx.params.to)) {
+          throw validationFailed("from", "A ledger page needs from and to, or nos");
+        }
+        return ledgerPage(this.deps.pool, ctx.params);
       },
     },
     /** Refunds part of a paid checkout (RefundParams); idempotent per key. Internal. */

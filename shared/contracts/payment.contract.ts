@@ -116,3 +116,52 @@ export interface PaymentView {
   /** Money that arrived on an attempt after another attempt had paid the checkout; refunded automatically. */
   duplicate?: boolean;
 }
+
+/**
+ * `payment.ledger`: what the payment service recorded, for the daily reconciliation (internal). Either a
+ * page of a window - payments paid, or refunds completed, in [from, to), in (time, number) order after
+ * `after` - or, with `nos`, those payments or refunds by number wherever they fall.
+ */
+export interface LedgerParams {
+  kind: "payments" | "refunds";
+  from?: string;
+  to?: string;
+  after?: LedgerCursor;
+  limit?: number;
+  nos?: string[];
+}
+
+/** Where a ledger page ended: its last item's time and number. */
+export interface LedgerCursor {
+  at: string;
+  no: string;
+}
+
+export interface LedgerPayment {
+  paymentNo: string;
+  parentOrderNo: string;
+  status: PaymentStatus;
+  paidMinor: number;
+  refundedMinor: number;
+  /** Money on a second attempt of a paid checkout: refunded in full by the payment service itself. */
+  duplicate: boolean;
+  paidAt: string | null;
+}
+
+export interface LedgerRefund {
+  refundNo: string;
+  paymentNo: string;
+  parentOrderNo: string;
+  orderNo: string | null;
+  /** REQUESTED by the order service, or DUPLICATE_PAYMENT (the payment service's own). */
+  cause: "REQUESTED" | "DUPLICATE_PAYMENT";
+  status: "PENDING" | "SUCCEEDED" | "FAILED";
+  amountMinor: number;
+  completedAt: string | null;
+}
+
+export interface LedgerPage<T> {
+  items: T[];
+  /** Null when the window has no more. */
+  next: LedgerCursor | null;
+}

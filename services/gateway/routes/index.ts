@@ -7,6 +7,7 @@ import { ORDER_ROUTES } from "./order.routes";
 import { PAYMENT_ROUTES } from "./payment.routes";
 import { PROMOTION_ROUTES } from "./promotion.routes";
 import type { RouteDef } from "./route-def";
+import { SETTLEMENT_ROUTES } from "./settlement.routes";
 import { STATS_ROUTES } from "./stats.routes";
 
 /** Every REST route under /api/v1: one table builds the aliases, the role checks and the OpenAPI document. */
@@ -20,4 +21,5 @@ export const API_ROUTES: readonly RouteDef[] = [
   ...AFTER_SALES_ROUTES,
   ...NOTIFICATION_ROUTES,
   ...STATS_ROUTES,
+  ...SETTLEMENT_ROUTES,
 ];

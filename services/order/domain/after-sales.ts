@@ -52,7 +52,15 @@ export interface AfterSalesRequest {
 
 /** The refund a request pays, fixed when it reaches PENDING_REFUND. */
 export interface StoredRefundPlan {
-  lines: { lineId: string; quantity: number; amountMinor: number; coinsMinor: number }[];
+  /** The discount shares each line reverses (for settlement); absent on plans stored before they were kept. */
+  lines: {
+    lineId: string;
+    quantity: number;
+    amountMinor: number;
+    coinsMinor: number;
+    shopFundedMinor?: number;
+    platformFundedMinor?: number;
+  }[];
   goodsMinor: number;
   shippingMinor: number;
   totalMinor: number;

@@ -2,6 +2,7 @@ import { validationFailed } from "../../../shared/errors";
 import { allocate } from "../../../shared/money";
 import { shopCouponsOf } from "./holds";
 import type { ChildOrder, OrderLine } from "./order";
+import { fundedShares, type RefundedLine } from "./settlement";
 
 /** Units of one line to refund now. */
 export interface RefundRequestLine {
@@ -24,11 +25,11 @@ export interface RefundPlanInput {
   holdsPlatformCoupon: boolean;
 }
 
-/** One line of a refund: what its refunded units paid, and their share of the line's coins deduction. */
-export interface RefundPlanLine {
-  lineId: string;
-  quantity: number;
-  amountMinor: number;
+/**
+ * One line of a refund: what its refunded units paid, their share of the line's coins deduction, and the
+ * discount shares they reverse by funder (for settlement).
+ */
+export interface RefundPlanLine extends RefundedLine {
   coinsMinor: number;
 }
 
@@ -73,6 +74,7 @@ export function planRefund(input: RefundPlanInput): RefundPlan {
       quantity: asked.quantity,
       amountMinor: to === line.quantity ? left : Math.min(unitsPaid, left),
       coinsMinor: sumRange(unitCoinsMinor(line), from, to),
+      ...fundedShares(line, from, to),
     };
   });
   const wholeOrder = order.lines.every(

@@ -168,7 +168,17 @@ describe("planRefund", () => {
     expect(amountsAddUp(paidOrder())).toBe(true);
     expect(CHILD_COINS).toBe(30);
     expect(planRefund(input({ request: [{ lineId: "L1", quantity: 1 }] }))).toEqual({
-      lines: [{ lineId: "L1", quantity: 1, amountMinor: 8_575, coinsMinor: 251 }],
+      lines: [
+        {
+          lineId: "L1",
+          quantity: 1,
+          amountMinor: 8_575,
+          coinsMinor: 251,
+          // a third of K1 (750) and CS (250); of CP (175) and the coins (251)
+          shopFundedMinor: 1_000,
+          platformFundedMinor: 426,
+        },
+      ],
       goodsMinor: 8_575,
       shippingMinor: 0,
       totalMinor: 8_575,
@@ -184,9 +194,30 @@ describe("planRefund", () => {
     const rest = planRefund(input({ order, coinsReturned, request: REST }));
     expect(rest).toEqual({
       lines: [
-        { lineId: "L1", quantity: 2, amountMinor: 17_149, coinsMinor: 500 },
-        { lineId: "L2", quantity: 1, amountMinor: 4_287, coinsMinor: 125 },
-        { lineId: "L3", quantity: 2, amountMinor: 4_288, coinsMinor: 125 },
+        {
+          lineId: "L1",
+          quantity: 2,
+          amountMinor: 17_149,
+          coinsMinor: 500,
+          shopFundedMinor: 2_000,
+          platformFundedMinor: 850,
+        },
+        {
+          lineId: "L2",
+          quantity: 1,
+          amountMinor: 4_287,
+          coinsMinor: 125,
+          shopFundedMinor: 500,
+          platformFundedMinor: 213,
+        },
+        {
+          lineId: "L3",
+          quantity: 2,
+          amountMinor: 4_288,
+          coinsMinor: 125,
+          shopFundedMinor: 500,
+          platformFundedMinor: 212,
+        },
       ],
       goodsMinor: 25_724,
       shippingMinor: 1_000,
