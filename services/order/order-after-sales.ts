@@ -17,6 +17,7 @@ import {
   createRequest,
   type Locked,
   lockRequest,
+  refundRefused,
   refundSucceeded,
   step,
 } from "./commands/after-sales";
@@ -25,6 +26,7 @@ import {
   APPEAL_WINDOW_MS,
   afterSalesFacts,
   assertMayReview,
+  refundKey,
 } from "./domain/after-sales";
 import { canSee } from "./domain/order-access";
 import { DEFAULT_ORDER_TIMERS } from "./domain/order-config";
@@ -404,11 +406,13 @@ async function requestRefund(svc: OrderService, r: AfterSalesRequest) {
       orderNo: r.orderNo,
       amountMinor: r.refundMinor,
       reason: `${REFUND_REASON}${r.afterSalesNo}`,
-      idempotencyKey: `aftersales:${r.afterSalesNo}`,
+      idempotencyKey: refundKey(r),
     });
+    // Unless its refusal was recorded meanwhile (attempts moved on): then the retry asks again.
     await svc.pool.query(
-      "UPDATE after_sales SET refund_no = $2, updated_at = now() WHERE after_sales_no = $1 AND refund_no IS NULL",
-      [r.afterSalesNo, refund.refundNo],
+      `UPDATE after_sales SET refund_no = $2, refund_retry_at = NULL, updated_at = now()
+       WHERE after_sales_no = $1 AND refund_no IS NULL AND refund_attempts = $3`,
+      [r.afterSalesNo, refund.refundNo, r.refundAttempts],
     );
   } catch (err) {
     svc.logger.warn("after-sales refund not requested yet; the sweeper retries", {
@@ -469,6 +473,47 @@ export async function onAfterSalesRefunded(
   return plan;
 }
 
+/** The provider refused a request's refund (inside the refund consumer's transaction): asked again later. */
+export async function onAfterSalesRefundRefused(
+  tx: PoolClient,
+  afterSalesNo: string,
+  refundNo: string,
+  failure: string,
+  eventId: string,
+) {
+  return refundRefused(tx, afterSalesNo, refundNo, failure, system(new Date(), eventId));
+}
+
+/**
+ * POST /after-sales/{no}/retry-refund (operator): asks a refused refund again now, under a new idempotency key;
+ * 409 while a refund is on its way or none was refused.
+ */
+export async function retryRefund(
+  svc: OrderService,
+  caller: Caller,
+  afterSalesNo: string,
+  requestId: string | null,
+) {
+  const r = await requestOfShop(svc, caller, afterSalesNo);
+  if (caller.role !== "admin") {
+    throw new OmsError("FORBIDDEN", "Only an operator asks a refused refund again", { afterSalesNo });
+  }
+  await assertAllowed(svc, r, "refund.retry");
+  const request = await run(svc, afterSalesNo, async (tx, locked) => {
+    await step(
+      tx,
+      locked,
+      "refund.retry",
+      who(caller, requestId),
+      "refund asked again by an operator",
+      (x) => {
+        x.refundRetryAt = null;
+      },
+    );
+  });
+  return present(svc, caller, request);
+}
+
 /** A replacement package was handed over: without logistics that is its delivery. */
 export async function onReplacementShipped(svc: OrderService, p: PackageShippedPayload) {
   if (!p.afterSalesNo || p.method !== "NO_LOGISTICS") return;
@@ -508,7 +553,7 @@ export async function sweepAfterSales(svc: OrderService, now: Date) {
     );
   }
   const stale = new Date(now.getTime() - RETRY_AFTER_MS);
-  for (const no of await findUnrequestedRefunds(svc.pool, stale)) {
+  for (const no of await findUnrequestedRefunds(svc.pool, stale, now)) {
     const r = await findAfterSales(svc.pool, no);
     if (r) await requestRefund(svc, r);
   }

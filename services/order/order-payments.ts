@@ -4,6 +4,7 @@ import type { DeductResult } from "../../shared/contracts/inventory.contract";
 import type {
   PaymentSucceededPayload,
   PreparePaymentResult,
+  RefundFailedPayload,
   RefundSucceededPayload,
 } from "../../shared/contracts/payment.contract";
 import { withTransaction } from "../../shared/db/pool";
@@ -14,7 +15,7 @@ import { type PaymentCalls, type Settlement, settlePayments } from "./commands/p
 import { assertCanSee } from "./domain/order-access";
 import { plannedLines, remainingLines } from "./domain/settlement";
 import type { OrderService } from "./order.service";
-import { afterSalesNoOfRefund, onAfterSalesRefunded } from "./order-after-sales";
+import { afterSalesNoOfRefund, onAfterSalesRefunded, onAfterSalesRefundRefused } from "./order-after-sales";
 import { announceCheckoutSettled, PAYMENT_TIMEOUT } from "./order-deps";
 import { SHIP_BY } from "./order-fulfilment";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
@@ -197,6 +198,40 @@ export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelo
       reason: r.reason,
       refundedAt: new Date(envelope.occurredAt),
     });
+  });
+  svc.relay.kick();
+}
+
+/**
+ * `refund.failed`: the provider refused a refund the orders asked for (once per event). An after-sales
+ * request asks again later; any other refund is noted on its child order's timeline (every child's when it
+ * was for none) for an operator, and the reconciliation lists it until it is paid.
+ */
+export async function onRefundFailed(svc: OrderService, envelope: EventEnvelope<RefundFailedPayload>) {
+  const r = envelope.payload;
+  await consumeOnce(svc.pool, "order-refunds-failed", envelope.eventId, async (tx) => {
+    const afterSalesNo = afterSalesNoOfRefund(r.refundReason ?? "");
+    if (afterSalesNo) {
+      await onAfterSalesRefundRefused(tx, afterSalesNo, r.refundNo, r.reason, envelope.eventId);
+      return;
+    }
+    const children = await findOrders(tx, { parentOrderNo: r.parentOrderNo });
+    const target = children.filter((c) => r.orderNo === null || c.orderNo === r.orderNo);
+    for (const child of target) {
+      await appendTimeline(tx, child.orderNo, [
+        {
+          at: new Date().toISOString(),
+          actor: "payment",
+          role: "system",
+          event: "refund.failed",
+          from: child.status,
+          to: child.status,
+          reason: `${r.refundReason ?? "refund"}: ${r.amountMinor} refused as ${r.refundNo} (${r.reason})`,
+          requestId: null,
+          eventId: envelope.eventId,
+        },
+      ]);
+    }
   });
   svc.relay.kick();
 }

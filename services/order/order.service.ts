@@ -6,6 +6,7 @@ import { type Caller, callerOf } from "../../shared/contracts/caller";
 import type { LogisticsStatusChangedPayload } from "../../shared/contracts/logistics.contract";
 import type {
   PaymentSucceededPayload,
+  RefundFailedPayload,
   RefundSucceededPayload,
 } from "../../shared/contracts/payment.contract";
 import type {
@@ -256,6 +257,18 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return afterSales.withdraw(this, callerOf(ctx.meta), ctx.params.afterSalesNo, ctx.requestID ?? null);
       },
     },
+    /** POST /after-sales/{no}/retry-refund (operator): a refused refund asked again now. */
+    retryAfterSalesRefund: {
+      params: AFTER_SALES_NO_PARAM,
+      handler(ctx: Ctx<{ afterSalesNo: string }>) {
+        return afterSales.retryRefund(
+          this,
+          callerOf(ctx.meta),
+          ctx.params.afterSalesNo,
+          ctx.requestID ?? null,
+        );
+      },
+    },
     /** PUT /admin/order-types/{orderType}: timers for orders created afterwards. */
     configureOrderType: {
       params: ORDER_TYPE_PARAMS,
@@ -322,6 +335,13 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
       group: "order-refunds",
       handler(envelope: EventEnvelope) {
         return payments.onRefundSucceeded(this, envelope as EventEnvelope<RefundSucceededPayload>);
+      },
+    },
+    /** The provider refused a refund: an after-sales request asks again later; others go on the timeline. */
+    "refund.failed": {
+      group: "order-refunds-failed",
+      handler(envelope: EventEnvelope) {
+        return payments.onRefundFailed(this, envelope as EventEnvelope<RefundFailedPayload>);
       },
     },
   }),

@@ -41,6 +41,7 @@ export const SANDBOX_COMPLETE_PARAMS = {
   duplicateCallbacks: { type: "number", integer: true, min: 0, max: 20, optional: true, convert: true },
   delayMs: { type: "number", integer: true, min: 0, max: 600_000, optional: true, convert: true },
   noCallback: { type: "boolean", optional: true, convert: true },
+  refuseRefunds: { type: "number", integer: true, min: 0, max: 20, optional: true, convert: true },
   $$strict: "remove",
 } as const;
 

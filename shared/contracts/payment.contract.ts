@@ -88,7 +88,10 @@ export interface RefundFailedPayload {
   parentOrderNo: string;
   orderNo: string | null;
   amountMinor: number;
+  /** Why the provider refused it. */
   reason: string;
+  /** What the refund was for, as its requester gave it (e.g. `aftersales:<no>`); absent on older events. */
+  refundReason?: string;
 }
 
 /** `payment.forParent {parentOrderNo}` -> the checkout's payment (API.md "Payment" shape) or null. */
@@ -157,6 +160,8 @@ export interface LedgerRefund {
   cause: "REQUESTED" | "DUPLICATE_PAYMENT";
   status: "PENDING" | "SUCCEEDED" | "FAILED";
   amountMinor: number;
+  /** What it was for, as its requester gave it. */
+  reason: string;
   completedAt: string | null;
 }
 

@@ -1,4 +1,4 @@
-import { ALL, BUYER, locatedBy, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
+import { ADMIN, ALL, BUYER, locatedBy, MERCHANT_OR_ADMIN, type RouteDef } from "./route-def";
 
 const TAG = "After-sales";
 const noBody = { type: "object", properties: {} };
@@ -111,6 +111,16 @@ export const AFTER_SALES_ROUTES: readonly RouteDef[] = [
     action: "order.withdrawAfterSales",
     roles: BUYER,
     summary: "The buyer withdraws the request (not once a refund is on its way)",
+    tag: TAG,
+    body: noBody,
+  },
+  {
+    method: "POST",
+    path: "/after-sales/:afterSalesNo/retry-refund",
+    action: "order.retryAfterSalesRefund",
+    roles: ADMIN,
+    summary:
+      "Ask a refund the provider refused again now, under a new idempotency key (409 while one is on its way)",
     tag: TAG,
     body: noBody,
   },

@@ -57,6 +57,7 @@ export const PAYMENT_ROUTES: readonly RouteDef[] = [
         duplicateCallbacks: { type: "integer", minimum: 0, maximum: 20 },
         delayMs: { type: "integer", minimum: 0 },
         noCallback: { type: "boolean" },
+        refuseRefunds: { type: "integer", minimum: 0, maximum: 20 },
       },
     },
   },

@@ -13,6 +13,7 @@ import {
   assertMayReview,
   checkAppealUnits,
   checkRequest,
+  refundRetryAt,
   type StoredRefundPlan,
 } from "../domain/after-sales";
 import { coinsByChild } from "../domain/holds";
@@ -136,6 +137,9 @@ export async function createRequest(
     receivedAt: null,
     restocked: false,
     replacementPackageIds: [],
+    refundAttempts: 0,
+    refundFailure: null,
+    refundRetryAt: null,
     dueAt: new Date(ctx.now.getTime() + order.timers.afterSalesReviewTimeoutMs),
     createdAt: ctx.now,
     closedAt: null,
@@ -213,6 +217,32 @@ export async function step(
   const channel = CHANNEL_OF[event];
   if (channel) await recordEvent(tx, channel, stepPayload(request, ctx, reason), ctx.now);
   return request;
+}
+
+/**
+ * The provider refused the request's refund: the request stays PENDING_REFUND, the refund is let go so the
+ * next one is asked under a new idempotency key, and that is due after a backoff (never once the automatic
+ * retries are used up: an operator retries). Null when the request was not waiting for this refund. The
+ * refund's number may not be stored yet when its refusal arrives (the provider answered first).
+ */
+export async function refundRefused(
+  tx: PoolClient,
+  afterSalesNo: string,
+  refundNo: string,
+  failure: string,
+  ctx: AfterSalesContext,
+): Promise<AfterSalesRequest | null> {
+  const locked = await lockRequest(tx, afterSalesNo);
+  const { request } = locked;
+  if (request.status !== "PENDING_REFUND" || (request.refundNo !== null && request.refundNo !== refundNo)) {
+    return null;
+  }
+  return step(tx, locked, "refund.failed", ctx, `refund ${refundNo} refused: ${failure}`, (r) => {
+    r.refundNo = null;
+    r.refundAttempts += 1;
+    r.refundFailure = failure;
+    r.refundRetryAt = refundRetryAt(r.refundAttempts, ctx.now);
+  });
 }
 
 /**

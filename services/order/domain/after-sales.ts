@@ -38,6 +38,12 @@ export interface AfterSalesRequest {
   refundPlan: StoredRefundPlan | null;
   refundNo: string | null;
   refundedAt: Date | null;
+  /** Refunds the provider refused so far; the next one is asked under a new idempotency key. */
+  refundAttempts: number;
+  /** Why the last refund was refused. */
+  refundFailure: string | null;
+  /** When the refused refund is asked again by itself; null once the automatic retries are used up. */
+  refundRetryAt: Date | null;
   returnCarrier: string | null;
   returnTrackingNo: string | null;
   returnedAt: Date | null;
@@ -181,7 +187,7 @@ export interface AfterSalesAppeal {
  * appeals had one (table @1): its window never closes.
  */
 export function afterSalesFacts(
-  r: Pick<AfterSalesRequest, "type" | "status" | "dueAt">,
+  r: Pick<AfterSalesRequest, "type" | "status" | "dueAt" | "refundNo" | "refundAttempts">,
   appeal: AfterSalesAppeal | null,
   now: Date,
 ): Required<AfterSalesFacts> {
@@ -189,8 +195,24 @@ export function afterSalesFacts(
     type: r.type,
     appealed: appeal !== null,
     appealWindowOpen: r.status === "REJECTED" && (r.dueAt === null || now < r.dueAt),
+    refundRefused: r.refundNo === null && r.refundAttempts > 0,
   };
 }
+
+/** After the provider refused a request's n-th refund, the next is asked this long later; none after the last. */
+export const REFUND_RETRY_DELAYS_MS = [60_000, 10 * 60_000, 3_600_000, 6 * 3_600_000] as const;
+
+/** When a request whose refund was refused for the `attempts`-th time asks again by itself; null: an operator must. */
+export function refundRetryAt(attempts: number, now: Date): Date | null {
+  const delay = REFUND_RETRY_DELAYS_MS[attempts - 1];
+  return delay === undefined ? null : new Date(now.getTime() + delay);
+}
+
+/** The idempotency key of a request's refund: a refused refund is asked again as a new one. */
+export const refundKey = (r: Pick<AfterSalesRequest, "afterSalesNo" | "refundAttempts">) =>
+  r.refundAttempts === 0
+    ? `aftersales:${r.afterSalesNo}`
+    : `aftersales:${r.afterSalesNo}:${r.refundAttempts}`;
 
 /** Once the buyer appealed, the platform reviews: the shop's approve and reject are no longer its own. */
 const shopLostReview = (role: ActorRole, appeal: AfterSalesAppeal | null) =>
@@ -251,12 +273,13 @@ const ACTIONS_BY_ROLE: Record<Role, readonly [AfterSalesEvent, string][]> = {
     ["approve", "APPROVE"],
     ["reject", "REJECT"],
     ["return.received", "RECEIVE"],
+    ["refund.retry", "RETRY_REFUND"],
   ],
 };
 
 /** The actions the role may take on the request now: the table takes the event and the role may send it. */
 export function afterSalesActions(
-  r: Pick<AfterSalesRequest, "type" | "status" | "dueAt">,
+  r: Pick<AfterSalesRequest, "type" | "status" | "dueAt" | "refundNo" | "refundAttempts">,
   appeal: AfterSalesAppeal | null,
   role: Role,
   now: Date,

@@ -152,6 +152,8 @@ export const AFTER_SALES_EVENTS = [
   "return.received",
   "receive.timeout",
   "refund.succeeded",
+  "refund.failed",
+  "refund.retry",
   "replacement.signed",
 ] as const;
 export type AfterSalesEvent = (typeof AFTER_SALES_EVENTS)[number];
@@ -165,7 +167,8 @@ export type AfterSalesGuard =
   | "isRefundOnlyBeforeAppeal"
   | "needsReturnBeforeAppeal"
   | "wasAppealed"
-  | "withinAppealWindow";
+  | "withinAppealWindow"
+  | "refundRefused";
 export type AfterSalesEffect =
   | "cancelReviewTimeout"
   | "scheduleAppealTimeout"
@@ -186,6 +189,8 @@ export interface AfterSalesFacts {
   readonly appealed?: boolean;
   /** A rejected request's appeal deadline has not passed. */
   readonly appealWindowOpen?: boolean;
+  /** The provider refused the request's last refund and no other is asked for yet. */
+  readonly refundRefused?: boolean;
 }
 
 const closeRequest = "updateOrderAfterSalesStatus";
@@ -203,8 +208,9 @@ export const AFTER_SALES_TABLE: StateTable<
 > = {
   name: "AFTER_SALES",
   // @2 guarded appeals (window, once, platform review without auto-approval): for requests of @1, which were never
-  // appealed, every row behaves as before, so they run on it unchanged.
-  version: "AFTER_SALES@2",
+  // appealed, every row behaves as before, so they run on it unchanged. @3 adds the refused refund and its retry,
+  // rows of PENDING_REFUND that no earlier request took: requests of @1 and @2 run on it unchanged too.
+  version: "AFTER_SALES@3",
   initial: "PENDING_REVIEW",
   states: AFTER_SALES_STATES,
   events: AFTER_SALES_EVENTS,
@@ -265,6 +271,9 @@ export const AFTER_SALES_TABLE: StateTable<
     },
     PENDING_REFUND: {
       "refund.succeeded": { to: "SUCCEEDED", effects: [closeRequest] },
+      // The provider refused the refund: still owed, asked again later (backoff) or by an operator.
+      "refund.failed": { to: "PENDING_REFUND" },
+      "refund.retry": { to: "PENDING_REFUND", guard: "refundRefused", effects: ["requestRefund"] },
     },
     AWAITING_EXCHANGE_SHIPMENT: {
       "replacement.signed": { to: "SUCCEEDED", effects: [closeRequest] },
@@ -286,6 +295,7 @@ export const AFTER_SALES_GUARDS: GuardMap<AfterSalesGuard, AfterSalesFacts> = {
     !requireFact(facts, "appealed") && requireFact(facts, "type") !== "REFUND_ONLY",
   wasAppealed: (facts) => requireFact(facts, "appealed"),
   withinAppealWindow: (facts) => requireFact(facts, "appealWindowOpen"),
+  refundRefused: (facts) => requireFact(facts, "refundRefused"),
 };
 
 /** B2B dispatch states (DOMAIN.md 6.4): an online order passed to a local store; no warehouse. */

@@ -14,7 +14,7 @@ export type MismatchKind =
   | "REFUND_NOT_ON_ORDERS"
   /** A refund the orders record at a different amount. */
   | "REFUND_AMOUNT_MISMATCH"
-  /** A refund the orders asked for that the provider refused: the buyer still waits for the money. */
+  /** A refund the orders asked for that the provider refused, and no later refund paid: the buyer still waits. */
   | "REFUND_FAILED"
   /** Orders record a refund that the payment service has not as completed in that day. */
   | "ORDER_REFUND_WITHOUT_PAYMENT_REFUND";
@@ -119,13 +119,19 @@ export function ordersWithoutPayment(
   return found;
 }
 
+/** What a refund was for: a refused refund asked again is paid by another refund with the same purpose. */
+export const purposeOf = (r: { paymentNo: string; orderNo: string | null; reason: string }) =>
+  `${r.paymentNo}|${r.orderNo ?? ""}|${r.reason}`;
+
 /**
  * Refunds the payment service completed in the day, against the orders' records. Only refunds the order
- * service asked for (REQUESTED): a duplicate payment's refund is the payment service's own business.
+ * service asked for (REQUESTED): a duplicate payment's refund is the payment service's own business. A
+ * refused one is a mismatch until the orders record a refund paid for the same purpose (`paidPurposes`).
  */
 export function reconcileRefunds(
   refunds: readonly LedgerRefund[],
   orders: ReadonlyMap<string, OrdersRefund>,
+  paidPurposes: ReadonlySet<string> = new Set(),
 ): Mismatch[] {
   const found: Mismatch[] = [];
   for (const r of refunds) {
@@ -140,7 +146,8 @@ export function reconcileRefunds(
       ordersMinor: recorded?.amountMinor ?? 0,
     };
     if (r.status === "FAILED") {
-      found.push({ ...base, kind: "REFUND_FAILED", ordersMinor: r.amountMinor });
+      if (!paidPurposes.has(purposeOf(r)))
+        found.push({ ...base, kind: "REFUND_FAILED", ordersMinor: r.amountMinor });
     } else if (r.status === "SUCCEEDED" && !recorded) {
       found.push({ ...base, kind: "REFUND_NOT_ON_ORDERS" });
     } else if (r.status === "SUCCEEDED" && recorded && recorded.amountMinor !== r.amountMinor) {

@@ -23,6 +23,7 @@ import {
   orderRefundsPage,
   ordersOfPayments,
   paidOrdersPage,
+  paidPurposes,
   settlementEntries,
   settlementTotals,
   type TimeCursor,
@@ -177,7 +178,11 @@ export async function reconciliation(pool: Pool, ledger: Ledger, date: string | 
         pool,
         items.map((r) => r.refundNo),
       );
-      note(reconcileRefunds(items, recorded));
+      const paid = await paidPurposes(
+        pool,
+        items.filter((r) => r.status === "FAILED"),
+      );
+      note(reconcileRefunds(items, recorded, paid));
     },
   );
   await eachPage(

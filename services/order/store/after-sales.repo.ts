@@ -21,6 +21,9 @@ interface AfterSalesRow {
   refund_plan: AfterSalesRequest["refundPlan"];
   refund_no: string | null;
   refunded_at: Date | null;
+  refund_attempts: number;
+  refund_failure: string | null;
+  refund_retry_at: Date | null;
   return_carrier: string | null;
   return_tracking_no: string | null;
   returned_at: Date | null;
@@ -51,6 +54,9 @@ const toRequest = (r: AfterSalesRow): AfterSalesRequest => ({
   refundPlan: r.refund_plan,
   refundNo: r.refund_no,
   refundedAt: r.refunded_at,
+  refundAttempts: r.refund_attempts,
+  refundFailure: r.refund_failure,
+  refundRetryAt: r.refund_retry_at,
   returnCarrier: r.return_carrier,
   returnTrackingNo: r.return_tracking_no,
   returnedAt: r.returned_at,
@@ -93,7 +99,7 @@ export async function updateAfterSales(q: Queryable, r: AfterSalesRequest): Prom
     `UPDATE after_sales SET status = $2, reject_reason = $3, intercepted = $4, refund_minor = $5, refund_plan = $6,
        refund_no = $7, refunded_at = $8, return_carrier = $9, return_tracking_no = $10, returned_at = $11,
        received_at = $12, restocked = $13, replacement_package_ids = $14, due_at = $15, closed_at = $16,
-       close_reason = $17, updated_at = now()
+       close_reason = $17, refund_attempts = $18, refund_failure = $19, refund_retry_at = $20, updated_at = now()
      WHERE after_sales_no = $1`,
     [
       r.afterSalesNo,
@@ -113,6 +119,9 @@ export async function updateAfterSales(q: Queryable, r: AfterSalesRequest): Prom
       r.dueAt,
       r.closedAt,
       r.closeReason,
+      r.refundAttempts,
+      r.refundFailure,
+      r.refundRetryAt,
     ],
   );
 }
@@ -224,12 +233,16 @@ export async function findDueAfterSales(q: Queryable, now: Date): Promise<string
   return rows.map((r) => r.after_sales_no);
 }
 
-/** Requests waiting for their refund to be asked of the payment service (a crash or a failed call between). */
-export async function findUnrequestedRefunds(q: Queryable, olderThan: Date): Promise<string[]> {
+/**
+ * Requests waiting for their refund to be asked of the payment service: a crash or a failed call between
+ * (`olderThan`), or a refused refund whose retry is due (`now`).
+ */
+export async function findUnrequestedRefunds(q: Queryable, olderThan: Date, now: Date): Promise<string[]> {
   const { rows } = await q.query<{ after_sales_no: string }>(
     `SELECT after_sales_no FROM after_sales
-     WHERE status = 'PENDING_REFUND' AND refund_no IS NULL AND updated_at <= $1 LIMIT 500`,
-    [olderThan],
+     WHERE status = 'PENDING_REFUND' AND refund_no IS NULL
+       AND (refund_attempts = 0 AND updated_at <= $1 OR refund_retry_at <= $2) LIMIT 500`,
+    [olderThan, now],
   );
   return rows.map((r) => r.after_sales_no);
 }

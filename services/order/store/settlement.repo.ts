@@ -1,5 +1,5 @@
 import type { Queryable } from "../../../shared/db/pool";
-import type { OrdersOfPayment, OrdersRefund } from "../domain/reconciliation";
+import { type OrdersOfPayment, type OrdersRefund, purposeOf } from "../domain/reconciliation";
 import type { RefundedLine, SettlementFigures } from "../domain/settlement";
 
 /** A refund as the order service records it (table `order_refunds`). */
@@ -300,4 +300,21 @@ export async function orderRefundsPage(
     [p.from, p.to, after.at, after.no, p.limit],
   );
   return { items: rows.map(toOrdersRefund), next: nextOf(rows, p.limit) };
+}
+
+/** Of these purposes (`purposeOf`), those the orders recorded a paid refund for. */
+export async function paidPurposes(
+  q: Queryable,
+  refunds: readonly { paymentNo: string; orderNo: string | null; reason: string }[],
+): Promise<Set<string>> {
+  if (refunds.length === 0) return new Set();
+  const { rows } = await q.query(
+    `SELECT DISTINCT r.payment_no, r.order_no, r.reason FROM order_refunds r
+     JOIN unnest($1::text[], $2::text[], $3::text[]) AS x(payment_no, order_no, reason)
+       ON r.payment_no = x.payment_no AND r.order_no IS NOT DISTINCT FROM x.order_no AND r.reason = x.reason`,
+    [refunds.map((r) => r.paymentNo), refunds.map((r) => r.orderNo), refunds.map((r) => r.reason)],
+  );
+  return new Set(
+    rows.map((r) => purposeOf({ paymentNo: r.payment_no, orderNo: r.order_no, reason: r.reason })),
+  );
 }

@@ -14,6 +14,8 @@ export interface SandboxCompletion {
   delayMs?: number;
   /** Record the result at the provider but send nothing: only the active query can find it. */
   noCallback?: boolean;
+  /** The provider refuses this payment's next n refunds (the payer's account frozen, say). */
+  refuseRefunds?: number;
 }
 
 /**
@@ -24,7 +26,13 @@ export interface SandboxCompletion {
 export async function sandboxComplete(deps: PaymentDeps, p: SandboxCompletion) {
   // One statement: the provider records the payer's result (and tells us which provider it is).
   const record = deps.sandboxEnabled
-    ? await completeSandboxPayment(deps.pool, p.providerPaymentNo, p.result, wholeSecond(new Date()))
+    ? await completeSandboxPayment(
+        deps.pool,
+        p.providerPaymentNo,
+        p.result,
+        wholeSecond(new Date()),
+        p.refuseRefunds ?? null,
+      )
     : null;
   const provider = record ? deps.providers.sandbox(record.method) : undefined;
   if (!record || !provider) {

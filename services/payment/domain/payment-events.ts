@@ -66,7 +66,11 @@ export function refundEvents(
     events.push(newEvent(PAYMENT_CHANNELS.refundSucceeded, payload, now));
   }
   if (effects.includes("emitRefundFailed")) {
-    const payload: RefundFailedPayload = { ...base, reason: notice.reason ?? "REFUND_FAILED" };
+    const payload: RefundFailedPayload = {
+      ...base,
+      reason: notice.reason ?? "REFUND_FAILED",
+      refundReason: refund.reason,
+    };
     events.push(newEvent(PAYMENT_CHANNELS.refundFailed, payload, now));
   }
   return events;

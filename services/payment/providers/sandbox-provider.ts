@@ -131,9 +131,10 @@ export class SandboxProvider implements PaymentProvider {
       providerRefundNo: refund.providerRefundNo,
       paymentNo: refund.paymentNo,
       providerPaymentNo: refund.providerPaymentNo,
-      result: "SUCCESS",
+      result: refund.status,
       amountMinor: refund.amountMinor,
       occurredAt: refund.completedAt.toISOString(),
+      ...(refund.failureReason ? { reason: refund.failureReason } : {}),
     };
     return this.sign({ ...notice, notificationId: this.format.notificationId(notice) });
   }

@@ -9,7 +9,7 @@ import type { Queryable } from "../../../shared/db/pool";
 const PAYMENT_COLUMNS = `payment_no AS no, paid_at AS at, parent_order_no, status, paid_minor, refunded_minor,
   duplicate`;
 const REFUND_COLUMNS = `r.refund_no AS no, r.completed_at AS at, r.payment_no, p.parent_order_no, r.order_no,
-  r.cause, r.status, r.amount_minor`;
+  r.cause, r.status, r.amount_minor, r.reason`;
 
 const SQL = {
   payments: {
@@ -46,6 +46,7 @@ const toRefund = (r: any): LedgerRefund => ({
   cause: r.cause,
   status: r.status,
   amountMinor: Number(r.amount_minor),
+  reason: r.reason,
   completedAt: r.at?.toISOString() ?? null,
 });
 

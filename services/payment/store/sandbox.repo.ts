@@ -23,6 +23,9 @@ export interface SandboxRefund {
   providerPaymentNo: string;
   paymentNo: string;
   amountMinor: number;
+  /** SUCCESS, or FAIL when the provider refused it (`failureReason`). */
+  status: "SUCCESS" | "FAIL";
+  failureReason: string | null;
   completedAt: Date;
 }
 
@@ -85,20 +88,22 @@ export async function completeSandboxPayment(
   providerPaymentNo: string,
   result: ProviderResult,
   at: Date,
+  refuseRefunds: number | null = null,
 ): Promise<SandboxPayment | null> {
   const { rows } = await pool.query(
     `WITH completed AS (
        UPDATE sandbox_payments SET
          status = CASE WHEN status = 'SUCCESS' THEN 'SUCCESS' ELSE $2 END,
          succeeded_at = CASE WHEN $2 = 'SUCCESS' THEN COALESCE(succeeded_at, $3) ELSE succeeded_at END,
-         failed_at = CASE WHEN $2 = 'FAIL' THEN COALESCE(failed_at, $3) ELSE failed_at END
+         failed_at = CASE WHEN $2 = 'FAIL' THEN COALESCE(failed_at, $3) ELSE failed_at END,
+         refunds_to_refuse = COALESCE($4, refunds_to_refuse)
        WHERE provider_payment_no = $1 AND status <> 'CLOSED' RETURNING *
      )
      SELECT true AS completed, * FROM completed
      UNION ALL
      SELECT false, * FROM sandbox_payments
      WHERE provider_payment_no = $1 AND NOT EXISTS (SELECT 1 FROM completed)`,
-    [providerPaymentNo, result, at],
+    [providerPaymentNo, result, at, refuseRefunds],
   );
   const row = rows[0];
   // Found but not completed: the row was (or, under a concurrent close, became) CLOSED.
@@ -140,6 +145,8 @@ const toRefund = (r: any): SandboxRefund => ({
   providerPaymentNo: r.provider_payment_no,
   paymentNo: r.payment_no,
   amountMinor: r.amount_minor,
+  status: r.status,
+  failureReason: r.failure_reason,
   completedAt: r.completed_at,
 });
 
@@ -148,16 +155,17 @@ const REFUND_SELECT = `SELECT r.*, p.payment_no FROM sandbox_refunds r
 
 /**
  * Refunds at the sandbox provider, idempotent per refund number; like a real provider it refuses
- * an unpaid payment or a total above what was paid. Completes at once.
+ * an unpaid payment or a total above what was paid (refused refunds do not count). Completes at once:
+ * refused (FAIL, ACCOUNT_ABNORMAL) while the payment has refusals left to give, else SUCCESS.
  */
 export async function refundAtSandbox(
   pool: Pool,
   method: PaymentMethod,
-  r: Omit<SandboxRefund, "paymentNo">,
+  r: Omit<SandboxRefund, "paymentNo" | "status" | "failureReason">,
 ) {
   return withTransaction(pool, async (tx) => {
     const { rows: paid } = await tx.query(
-      "SELECT status, amount_minor FROM sandbox_payments WHERE provider_payment_no = $1 FOR UPDATE",
+      "SELECT status, amount_minor, refunds_to_refuse FROM sandbox_payments WHERE provider_payment_no = $1 FOR UPDATE",
       [r.providerPaymentNo],
     );
     const existing = await tx.query(REFUND_SELECT, [method, r.refundNo]);
@@ -165,16 +173,33 @@ export async function refundAtSandbox(
     if (paid[0]?.status !== "SUCCESS")
       throw new OmsError("CONFLICT", "TRADE_NOT_PAID", { providerPaymentNo: r.providerPaymentNo });
     const { rows: sum } = await tx.query(
-      "SELECT COALESCE(sum(amount_minor), 0) AS total FROM sandbox_refunds WHERE provider_payment_no = $1",
+      `SELECT COALESCE(sum(amount_minor), 0) AS total FROM sandbox_refunds
+       WHERE provider_payment_no = $1 AND status = 'SUCCESS'`,
       [r.providerPaymentNo],
     );
     if (Number(sum[0].total) + r.amountMinor > paid[0].amount_minor) {
       throw new OmsError("CONFLICT", "REFUND_AMOUNT_EXCEEDED", { providerPaymentNo: r.providerPaymentNo });
     }
+    const refuse = paid[0].refunds_to_refuse > 0;
+    if (refuse) {
+      await tx.query(
+        "UPDATE sandbox_payments SET refunds_to_refuse = refunds_to_refuse - 1 WHERE provider_payment_no = $1",
+        [r.providerPaymentNo],
+      );
+    }
     await tx.query(
       `INSERT INTO sandbox_refunds (provider_refund_no, method, refund_no, provider_payment_no, amount_minor, status,
-         completed_at) VALUES ($1, $2, $3, $4, $5, 'SUCCESS', $6)`,
-      [r.providerRefundNo, method, r.refundNo, r.providerPaymentNo, r.amountMinor, r.completedAt],
+         failure_reason, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        r.providerRefundNo,
+        method,
+        r.refundNo,
+        r.providerPaymentNo,
+        r.amountMinor,
+        refuse ? "FAIL" : "SUCCESS",
+        refuse ? "ACCOUNT_ABNORMAL" : null,
+        r.completedAt,
+      ],
     );
     return toRefund((await tx.query(REFUND_SELECT, [method, r.refundNo])).rows[0]);
   });

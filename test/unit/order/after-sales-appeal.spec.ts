@@ -45,8 +45,8 @@ const request = (status: AfterSalesState, over: Partial<AfterSalesRequest> = {})
   }) as AfterSalesRequest;
 
 describe("after-sales appeal table", () => {
-  it("is version 2 of the after-sales table", () => {
-    expect(AFTER_SALES_TABLE.version).toBe("AFTER_SALES@2");
+  it("is version 3 of the after-sales table (2 added appeals, 3 the refused refund's retry)", () => {
+    expect(AFTER_SALES_TABLE.version).toBe("AFTER_SALES@3");
   });
 
   it("takes one appeal: shop rejects, buyer appeals, the platform's rejection closes the request", () => {
@@ -102,6 +102,7 @@ describe("afterSalesFacts", () => {
       type: "REFUND_ONLY",
       appealed: false,
       appealWindowOpen: true,
+      refundRefused: false,
     });
     expect(afterSalesFacts(request("REJECTED", { dueAt: NOW }), null, NOW).appealWindowOpen).toBe(false);
     expect(afterSalesFacts(request("PENDING_REVIEW", { dueAt }), APPEAL, NOW)).toMatchObject({

@@ -83,10 +83,12 @@ const byType = (
   ] as const;
 
 const AFTER_SALES_TYPES = ["REFUND_ONLY", "RETURN_REFUND", "EXCHANGE"] as const;
-/** Every combination of the after-sales facts: type, appealed, appeal window open. */
+/** Every combination of the after-sales facts: type, appealed, appeal window open, refund refused. */
 const ALL_AFTER_SALES_FACTS: AfterSalesFacts[] = AFTER_SALES_TYPES.flatMap((type) =>
   [false, true].flatMap((appealed) =>
-    [false, true].map((appealWindowOpen) => ({ type, appealed, appealWindowOpen })),
+    [false, true].flatMap((appealWindowOpen) =>
+      [false, true].map((refundRefused) => ({ type, appealed, appealWindowOpen, refundRefused })),
+    ),
   ),
 );
 
@@ -127,7 +129,15 @@ const AFTER_SALES_EXPECTED: Expected<AfterSalesState, AfterSalesEvent, AfterSale
     "return.received": byType(null, "PENDING_REFUND", "AWAITING_EXCHANGE_SHIPMENT"),
     "receive.timeout": byType(null, "PENDING_REFUND", "AWAITING_EXCHANGE_SHIPMENT"),
   },
-  PENDING_REFUND: { "refund.succeeded": "SUCCEEDED" },
+  PENDING_REFUND: {
+    "refund.succeeded": "SUCCEEDED",
+    "refund.failed": "PENDING_REFUND",
+    // Only a refused refund is asked again; one on its way is not asked twice.
+    "refund.retry": [
+      { facts: { refundRefused: true }, to: "PENDING_REFUND" },
+      { facts: { refundRefused: false }, to: null },
+    ],
+  },
   AWAITING_EXCHANGE_SHIPMENT: { "replacement.signed": "SUCCEEDED" },
   SUCCEEDED: {},
   CLOSED: {},

@@ -2,6 +2,7 @@ import {
   type OrdersOfPayment,
   type OrdersRefund,
   ordersWithoutPayment,
+  purposeOf,
   reconcilePayments,
   reconcileRefunds,
   refundsWithoutPayment,
@@ -37,6 +38,7 @@ const refund = (no: string, amountMinor: number, extra: Partial<LedgerRefund> = 
   cause: "REQUESTED",
   status: "SUCCEEDED",
   amountMinor,
+  reason: "AFTER_SALES:A1",
   completedAt: during,
   ...extra,
 });
@@ -124,6 +126,17 @@ describe("reconciling a day's refunds with the orders", () => {
       ["REFUND_NOT_ON_ORDERS", "R1", 500, 0],
       ["REFUND_AMOUNT_MISMATCH", "R2", 600, 650],
       ["REFUND_FAILED", "R3", 0, 700],
+    ]);
+  });
+
+  it("lets a refused refund go once the orders record a refund paid for the same purpose", () => {
+    const refused = [
+      refund("R1", 500, { status: "FAILED" }),
+      refund("R2", 500, { status: "FAILED", reason: "AFTER_SALES:A2" }),
+    ];
+    const paid = new Set([purposeOf({ paymentNo: "1", orderNo: "O1", reason: "AFTER_SALES:A1" })]);
+    expect(reconcileRefunds(refused, new Map(), paid).map((m) => [m.kind, m.refundNo])).toEqual([
+      ["REFUND_FAILED", "R2"],
     ]);
   });
 

@@ -1,0 +1,108 @@
+import type { OrderService } from "../../services/order/order.service";
+import { sweepAfterSales } from "../../services/order/order-after-sales";
+import { shanghaiDay } from "../../services/order/stats/stats-period";
+import { expectOk } from "../support/catalog";
+import { request } from "../support/http";
+import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
+import { useSystem, waitFor } from "../support/system";
+
+describe("a refund the provider refuses", () => {
+  const suite = useSystem();
+
+  it("is asked again after a backoff, then by an operator, until the buyer has the money", async () => {
+    const { url, catalog } = suite;
+    const admin = catalog.adminToken;
+    const { token, checkout } = await placeCheckout(catalog);
+    const payment = await startPayment(url, token, checkout.parentOrderNo);
+    // The payer's account is frozen for the first two refunds.
+    await completeInSandbox(url, payment.providerPaymentNo, { refuseRefunds: 2 });
+    const [order] = await settledOrders(url, token, checkout.parentOrderNo);
+    const merchant = await catalog.merchantToken(order.shopId);
+    const asked = expectOk(
+      await request(url, "POST", `/api/v1/orders/${order.orderNo}/after-sales`, {
+        token,
+        body: {
+          type: "REFUND_ONLY",
+          lines: [{ lineId: order.lines[0].lineId, quantity: 1 }],
+          reason: "no need",
+        },
+      }),
+      "after-sales",
+    );
+    const no = asked.afterSalesNo;
+    expectOk(await request(url, "POST", `/api/v1/after-sales/${no}/approve`, { token: merchant }), "approve");
+    const read = async (as = admin) =>
+      expectOk(await request(url, "GET", `/api/v1/after-sales/${no}`, { token: as }), "request");
+    const refused = async (attempts: number) => {
+      let r: any;
+      await waitFor(`refusal ${attempts}`, async () => {
+        r = await read();
+        return r.refundAttempts === attempts;
+      });
+      return r;
+    };
+
+    // First refusal: still owed, asked again by itself a minute later; the operator may retry now.
+    const first = await refused(1);
+    expect(first).toMatchObject({ status: "PENDING_REFUND", refundNo: null, refundFailure: "REFUND_FAILED" });
+    const retryIn = new Date(first.refundRetryAt).getTime() - Date.now();
+    expect(retryIn).toBeGreaterThan(30_000);
+    expect(retryIn).toBeLessThanOrEqual(60_000);
+    expect(first.actions).toEqual(["RETRY_REFUND"]);
+    expect((await read(merchant)).actions).toEqual([]);
+    expect(first.timeline.map((t: any) => t.event)).toContain("refund.failed");
+    // The day's reconciliation shows the buyer waiting for the money.
+    const date = shanghaiDay(new Date());
+    const waiting = expectOk(
+      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
+      "r",
+    );
+    expect(waiting.mismatches).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: "REFUND_FAILED",
+          paymentNo: payment.paymentNo,
+          orderNos: [order.orderNo],
+        }),
+      ]),
+    );
+
+    // The sweeper, once the minute has passed, asks again under a new key: refused again, next try in 10 minutes.
+    await sweepAfterSales(suite.service<OrderService>("order"), new Date(Date.now() + 61_000));
+    const second = await refused(2);
+    expect(new Date(second.refundRetryAt).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
+
+    // Only an operator retries by hand, and only while nothing is on its way.
+    const byMerchant = await request(url, "POST", `/api/v1/after-sales/${no}/retry-refund`, {
+      token: merchant,
+    });
+    expect(byMerchant.status).toBe(403);
+    expectOk(await request(url, "POST", `/api/v1/after-sales/${no}/retry-refund`, { token: admin }), "retry");
+    let done: any;
+    await waitFor("the refund paid", async () => {
+      done = await read();
+      return done.status === "SUCCEEDED";
+    });
+    expect(done).toMatchObject({ refundAttempts: 2, refundRetryAt: null });
+    const again = await request(url, "POST", `/api/v1/after-sales/${no}/retry-refund`, { token: admin });
+    expect(again.status).toBe(409);
+
+    // Three refunds at the payment service, two refused; the buyer got the money once.
+    const paid = expectOk(
+      await request(url, "GET", `/api/v1/payments/${payment.paymentNo}`, { token }),
+      "payment",
+    );
+    expect(paid.refunds.map((r: any) => r.status).sort()).toEqual(["FAILED", "FAILED", "SUCCEEDED"]);
+    expect(paid.refundedMinor).toBe(done.refundMinor);
+    await waitFor("the order to show the refund", async () => {
+      const o = expectOk(await request(url, "GET", `/api/v1/orders/${order.orderNo}`, { token }), "order");
+      return o.amounts.refundedMinor === done.refundMinor;
+    });
+    // Paid at last: the refused refunds are no longer a mismatch.
+    const settled = expectOk(
+      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
+      "r",
+    );
+    expect(settled.mismatches.filter((m: any) => m.paymentNo === payment.paymentNo)).toEqual([]);
+  });
+});
