@@ -7,6 +7,8 @@ import {
   assertTrackingNoFree,
   findShipment,
   insertShipment,
+  isIntercepted,
+  lockPackages,
   replaceWaybill,
   type WaybillBinding,
 } from "../store/shipment.repo";
@@ -35,15 +37,18 @@ export async function assertReplaceable(q: Queryable, existing: Shipment): Promi
  * answered as it is when `keeps` says so (a retry); otherwise the new waybill replaces it while no
  * tracking event arrived for it (409 CONFLICT after). 409 TRACKING_NO_IN_USE when another package
  * holds the number, also when two packages race for it (the unique key decides). A package whose
- * waybill was cancelled at the carrier takes none: 409 CONFLICT WAYBILL_CANCELLED.
+ * waybill was cancelled at the carrier takes none: 409 CONFLICT WAYBILL_CANCELLED. Also answers
+ * whether the package was intercepted, read after the binding committed under the package's lock:
+ * an interception recorded before it is seen here, one recorded after it sees the waybill.
  */
 export async function bindWaybill(
   pool: Pool,
   w: WaybillBinding,
   keeps: (existing: Shipment) => boolean,
-): Promise<Shipment> {
+): Promise<{ shipment: Shipment; intercepted: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const bound = await withTransaction(pool, async (tx) => {
+      await lockPackages(tx, [w.packageId]);
       const existing = await findShipment(tx, w.packageId, true);
       if (existing) assertWaybillLive(existing);
       if (existing && keeps(existing)) return existing;
@@ -54,7 +59,7 @@ export async function bindWaybill(
       return created(w);
     });
     // Null: the package got a shipment between our read and insert; decide again under its lock.
-    if (bound) return bound;
+    if (bound) return { shipment: bound, intercepted: await isIntercepted(pool, w.packageId) };
     if (attempt >= 3) throw new Error(`could not bind a waybill to package ${w.packageId}`);
   }
 }

@@ -138,3 +138,35 @@ export async function markWaybillCancelled(
   );
   return rowCount === 1;
 }
+
+/**
+ * Serialises what logistics does about one package within a transaction (binding a waybill, recording
+ * its interception): whichever commits second sees the other. In package order, so two never deadlock.
+ */
+export async function lockPackages(q: Queryable, packageIds: readonly string[]): Promise<void> {
+  await q.query(
+    "SELECT pg_advisory_xact_lock(hashtext('package:' || id)) FROM unnest($1::text[]) AS id ORDER BY id",
+    [[...packageIds].sort()],
+  );
+}
+
+/** Records the packages of an interception (once each), under their locks: answers their shipments. */
+export async function recordInterception(
+  q: Queryable,
+  interceptId: string,
+  packageIds: readonly string[],
+): Promise<Shipment[]> {
+  await lockPackages(q, packageIds);
+  await q.query(
+    `INSERT INTO intercepted_packages (package_id, intercept_id)
+     SELECT id, $2 FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING`,
+    [packageIds, interceptId],
+  );
+  return shipmentsOf(q, packageIds);
+}
+
+/** Whether the warehouse intercepted the package. */
+export async function isIntercepted(q: Queryable, packageId: string): Promise<boolean> {
+  const { rowCount } = await q.query("SELECT 1 FROM intercepted_packages WHERE package_id = $1", [packageId]);
+  return rowCount === 1;
+}

@@ -233,6 +233,59 @@ describe("logistics: cancelling online waybills", () => {
       expect(await consumed(event.eventId)).toBe(1);
     });
 
+    afterEach(() => jest.restoreAllMocks());
+
+    it("refuses a waybill for a package intercepted before it had one, asking no carrier", async () => {
+      const pkg = newPackage();
+      const event = intercepted([pkg.packageId]);
+      await publish(event);
+      await eventually("the event to be consumed", async () => (await consumed(event.eventId)) === 1);
+      const issue = jest.spyOn(adapter("SF"), "createWaybill");
+      await expect(
+        call("logistics.createWaybill", { carrier: "SF", ...pkg, address: ADDRESS, weightGrams: 500 }),
+      ).rejects.toMatchObject({ type: "PACKAGE_INTERCEPTED", code: 409, data: { packageId: pkg.packageId } });
+      expect(issue).not.toHaveBeenCalled();
+      expect(await shipmentRow(pkg.packageId)).toBeUndefined();
+    });
+
+    it("cancels a waybill the carrier issued while the package was being intercepted", async () => {
+      const pkg = newPackage();
+      // The carrier answers only once the interception was consumed (and found no waybill to cancel).
+      const sf = adapter("SF");
+      const issue = sf.createWaybill.bind(sf);
+      let answer: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      let asked: () => void = () => undefined;
+      const carrierAsked = new Promise<void>((resolve) => {
+        asked = resolve;
+      });
+      jest.spyOn(sf, "createWaybill").mockImplementation(async (req) => {
+        asked();
+        await held;
+        return issue(req);
+      });
+      const printing = call("logistics.createWaybill", {
+        carrier: "SF",
+        ...pkg,
+        address: ADDRESS,
+        weightGrams: 500,
+      });
+      await carrierAsked;
+      const event = intercepted([pkg.packageId]);
+      await publish(event);
+      await eventually("the event to be consumed", async () => (await consumed(event.eventId)) === 1);
+      answer();
+      await expect(printing).rejects.toMatchObject({ type: "PACKAGE_INTERCEPTED", code: 409 });
+      const row = await shipmentRow(pkg.packageId);
+      expect(row).toMatchObject({
+        cancelled_at: expect.any(Date),
+        cancel_reason: "package intercepted before its waybill was bound",
+      });
+      expect(await carrierRequests({ carrier: "SF", trackingNo: row.tracking_no })).toBe(1);
+    });
+
     it("retries a failing carrier with backoff until the waybill is cancelled", async () => {
       const w = await waybill("JD");
       const sandbox = adapter("JD");
