@@ -91,6 +91,7 @@ export const RESERVE: Params = {
       },
     },
   },
+  replacement: { type: "boolean", optional: true },
 };
 
 /** `inventory.release`. */

@@ -51,6 +51,11 @@ export interface ReserveParams {
   /** The receiver's province: warehouses serving it are preferred. */
   province: string;
   lines: ReserveLine[];
+  /**
+   * An exchange's replacement units (the reservation id is the after-sales number): the buyer buys nothing
+   * more, so the SKU's purchase limit does not count them and a SKU taken off sale may still be sent.
+   */
+  replacement?: boolean;
 }
 export interface ReservedLine {
   lineId: string;

@@ -272,7 +272,11 @@ describe("after-sales: refunds, returns and exchanges", () => {
   });
 
   it("exchanges a unit: return received, replacement shipped as a new package, SUCCEEDED when it is signed", async () => {
-    const { wh, skus, merchant } = await shopWith([8_800]);
+    const { shopId, wh, merchant } = await shopWith([]);
+    // The buyer bought as many as the limit allows: a replacement is no new purchase, so it still ships.
+    const skus = [
+      await catalog.sku({ shopId, priceMinor: 8_800, stock: { [wh]: 10 }, purchaseLimitPerUser: 2 }),
+    ];
     const otherShop = await shopWith([100]);
     const { token, order, orderNo } = await paidOrder(catalog, [{ skuId: skus[0] as string, quantity: 2 }]);
     await shipAll(merchant, orderNo);

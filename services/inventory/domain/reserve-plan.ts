@@ -26,15 +26,20 @@ export function assertDistinctSkus(lines: readonly { skuId: string }[]): void {
   });
 }
 
-/** Every line's SKU must exist and be on sale, else SKU_NOT_FOUND / SKU_OFF_SALE naming the first that fails. */
+/**
+ * Every line's SKU must exist and (unless `offSaleToo`) be on sale, else SKU_NOT_FOUND / SKU_OFF_SALE naming
+ * the first that fails.
+ */
 export function assertSellable(
   lines: readonly { skuId: string }[],
   skus: ReadonlyMap<string, SkuInfo>,
+  offSaleToo = false,
 ): void {
   for (const { skuId } of lines) {
     const sku = skus.get(skuId);
     if (!sku) throw new OmsError("SKU_NOT_FOUND", `SKU ${skuId} does not exist`, { skuId });
-    if (!sku.onSale) throw new OmsError("SKU_OFF_SALE", `SKU ${skuId} is not on sale`, { skuId });
+    if (!sku.onSale && !offSaleToo)
+      throw new OmsError("SKU_OFF_SALE", `SKU ${skuId} is not on sale`, { skuId });
   }
 }
 
@@ -45,14 +50,16 @@ export function planReserve(
   warehouses: readonly WarehouseArea[],
 ): ReservePlanLine[] {
   assertDistinctSkus(params.lines);
-  assertSellable(params.lines, skus);
+  // An exchange's replacement is no new purchase: no purchase limit, and an off-sale SKU may still be sent.
+  const replacement = params.replacement === true;
+  assertSellable(params.lines, skus, replacement);
   const candidates = warehousePreference(warehouses, params.province);
   return params.lines.map((line) => ({
     skuId: line.skuId,
     lineId: line.lineId,
     quantity: line.quantity,
     strategy: line.strategy,
-    limit: skus.get(line.skuId)?.purchaseLimitPerUser ?? null,
+    limit: replacement ? null : (skus.get(line.skuId)?.purchaseLimitPerUser ?? null),
     candidates,
   }));
 }

@@ -68,6 +68,7 @@ export function replacementReservation(req: CreateReplacementParams): ReservePar
     buyerId: req.buyerId,
     province: req.address.province,
     lines: [...bySku.values()],
+    replacement: true,
   };
 }
 

@@ -73,6 +73,21 @@ describe("planReserve", () => {
     );
   });
 
+  it("counts an exchange's replacement against no purchase limit, and sends a SKU taken off sale", () => {
+    const plan = planReserve(
+      { ...params([{ skuId: "A", quantity: 5 }, { skuId: "OFF" }]), replacement: true },
+      skus,
+      warehouses,
+    );
+    expect(plan.map((l) => [l.skuId, l.limit])).toEqual([
+      ["A", null],
+      ["OFF", null],
+    ]);
+    expect(() => planReserve({ ...params([{ skuId: "X" }]), replacement: true }, skus, warehouses)).toThrow(
+      expect.objectContaining({ type: "SKU_NOT_FOUND" }),
+    );
+  });
+
   it("refuses two lines of one SKU, naming the second line's field", () => {
     expect(() =>
       planReserve(params([{ skuId: "A" }, { skuId: "B" }, { skuId: "A" }]), skus, warehouses),

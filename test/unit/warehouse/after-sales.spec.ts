@@ -97,7 +97,7 @@ describe("replacement packages in the order's figures", () => {
 });
 
 describe("replacementReservation", () => {
-  it("reserves on order under the after-sales number, one line per SKU, near the given receiver", () => {
+  it("reserves on order under the after-sales number, one line per SKU, near the given receiver, as a replacement", () => {
     const params = replacementReservation(
       exchange([
         { lineId: "L1", skuId: "tee", quantity: 1 },
@@ -113,6 +113,7 @@ describe("replacementReservation", () => {
         { lineId: "L1", skuId: "tee", quantity: 3, strategy: "RESERVE_ON_ORDER" },
         { lineId: "L2", skuId: "cap", quantity: 2, strategy: "RESERVE_ON_ORDER" },
       ],
+      replacement: true,
     });
   });
 });
