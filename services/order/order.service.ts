@@ -46,6 +46,11 @@ import * as queries from "./order-queries";
 import { OrderTimersCache } from "./order-type-cache";
 import type { PlaceOrderDeps } from "./saga/place-order.saga";
 import { orderSettlement } from "./settlement/order-settlement.mixin";
+import {
+  DAILY_RECONCILIATION_EVERY_MS,
+  paymentLedger,
+  runDailyReconciliation,
+} from "./settlement/settlement-queries";
 import { orderStats, withStatsChannels } from "./stats/order-stats.mixin";
 import { readOrderTimers } from "./store/order-type.repo";
 
@@ -398,6 +403,16 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
       await commands.sweep(this, now);
       await fulfilment.sweepFulfilment(this, now);
       await afterSales.sweepAfterSales(this, now);
+    });
+    await this.timers.every("daily-reconciliation", DAILY_RECONCILIATION_EVERY_MS, async (now) => {
+      const found = await runDailyReconciliation(this.pool, paymentLedger(this.broker), now);
+      if (found && found.mismatches.length > 0) {
+        this.logger.warn("the daily reconciliation found mismatches", {
+          date: found.date,
+          mismatches: found.mismatches.length,
+          truncated: found.truncated,
+        });
+      }
     });
     await this.timers.start();
   },

@@ -1,5 +1,6 @@
 import type { OrderService } from "../../services/order/order.service";
-import { addDays, shanghaiDay } from "../../services/order/stats/stats-period";
+import { paymentLedger, runDailyReconciliation } from "../../services/order/settlement/settlement-queries";
+import { addDays, dayStart, shanghaiDay } from "../../services/order/stats/stats-period";
 import { address, expectOk, uniqueId } from "../support/catalog";
 import { devToken, request } from "../support/http";
 import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
@@ -384,8 +385,28 @@ describe("settlement and reconciliation", () => {
     expect(seen.some((k) => k.endsWith(`|${s.paymentNo}`))).toBe(true);
 
     expect((await get(`/admin/reconciliation?date=${date}`, s.merchantA)).status).toBe(403);
+    expect(clean.dailyRun).toBeNull();
     const bad = await get("/admin/reconciliation?date=2026-02-30", admin);
     expect(bad.status).toBe(422);
     expect(bad.body.error.details.field).toBe("date");
+  });
+
+  it("reconciles each day once by itself, two hours after it ended, and keeps what it found", async () => {
+    const date = shanghaiDay(new Date(s.orderA.paidAt));
+    const pool = suite.service<OrderService>("order").pool;
+    const ledger = paymentLedger(suite.system.broker);
+    const dayAfter = dayStart(addDays(date, 1));
+    const at = (hours: number) => new Date(dayAfter.getTime() + hours * 3_600_000 + 60_000);
+    expect(await runDailyReconciliation(pool, ledger, at(1))).toBeNull();
+    const found = await runDailyReconciliation(pool, ledger, at(2));
+    expect(found).toMatchObject({ date, dailyRun: null });
+    // Once per day, whichever pod's timer comes first.
+    expect(await runDailyReconciliation(pool, ledger, at(3))).toBeNull();
+    const live = expectOk(await get(`/admin/reconciliation?date=${date}`, suite.catalog.adminToken), "r");
+    expect(live.dailyRun).toEqual({
+      finishedAt: expect.any(String),
+      mismatchCount: found?.mismatches.length,
+    });
+    await pool.query("DELETE FROM reconciliation_runs WHERE date = $1", [date]);
   });
 });

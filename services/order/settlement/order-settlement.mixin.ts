@@ -1,8 +1,7 @@
 import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Pool } from "pg";
 import { type Caller, callerOf } from "../../../shared/contracts/caller";
-import type { LedgerParams } from "../../../shared/contracts/payment.contract";
-import { type Ledger, reconciliation, type SettlementParams, settlements } from "./settlement-queries";
+import { paymentLedger, reconciliation, type SettlementParams, settlements } from "./settlement-queries";
 
 type SettlementService = Service & { pool: Pool };
 
@@ -30,8 +29,7 @@ export const orderSettlement: Partial<
     reconciliation: {
       params: { date: { type: "string", max: 10, optional: true }, $$strict: "remove" },
       handler(this: SettlementService, ctx: Context<{ date?: string }>) {
-        const ledger = ((params: LedgerParams) => ctx.call("payment.ledger", params)) as Ledger;
-        return reconciliation(this.pool, ledger, ctx.params.date, new Date());
+        return reconciliation(this.pool, paymentLedger(ctx), ctx.params.date, new Date());
       },
     },
   },

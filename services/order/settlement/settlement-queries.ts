@@ -119,6 +119,10 @@ export type Ledger = <K extends LedgerParams["kind"]>(
   params: LedgerParams & { kind: K },
 ) => Promise<LedgerPage<K extends "payments" ? LedgerPayment : LedgerRefund>>;
 
+/** `payment.ledger` called through a broker or a request's context. */
+export const paymentLedger = (via: { call(action: string, params: object): Promise<unknown> }): Ledger =>
+  ((params: LedgerParams) => via.call("payment.ledger", params)) as Ledger;
+
 /** Items read per page on each side. */
 const PAGE = 1_000;
 /** Mismatches listed at most; `truncated` says there were more. */
@@ -200,6 +204,7 @@ export async function reconciliation(pool: Pool, ledger: Ledger, date: string | 
     refunds,
     mismatches,
     truncated,
+    dailyRun: await dailyRun(pool, day),
   };
 }
 
@@ -214,4 +219,46 @@ async function eachPage<T>(
     if (page.items.length > 0) await handle(page.items);
     after = page.next;
   } while (after);
+}
+
+/** The daily run reconciles a day once this long after it ended, so late callbacks and refunds are in. */
+export const DAILY_RECONCILIATION_AFTER_MS = 2 * 3_600_000;
+/** How often the timer looks whether yesterday's run is due. */
+export const DAILY_RECONCILIATION_EVERY_MS = 15 * 60_000;
+
+/**
+ * The daily reconciliation (run by a timer on one pod at a time): once yesterday (Shanghai) has been over
+ * for `DAILY_RECONCILIATION_AFTER_MS`, claims its run, reconciles it, and stores what it found; a run that
+ * failed is given up so the next tick tries again. Answers the stored result, or null when there was
+ * nothing to do.
+ */
+export async function runDailyReconciliation(pool: Pool, ledger: Ledger, now: Date) {
+  const day = addDays(shanghaiDay(now), -1);
+  if (now.getTime() < dayStart(addDays(day, 1)).getTime() + DAILY_RECONCILIATION_AFTER_MS) return null;
+  const { rowCount } = await pool.query(
+    "INSERT INTO reconciliation_runs (date) VALUES ($1) ON CONFLICT DO NOTHING",
+    [day],
+  );
+  if (rowCount !== 1) return null;
+  try {
+    const result = await reconciliation(pool, ledger, day, now);
+    await pool.query(
+      `UPDATE reconciliation_runs SET finished_at = now(), mismatch_count = $2, result = $3 WHERE date = $1`,
+      [day, result.mismatches.length, JSON.stringify(result)],
+    );
+    return result;
+  } catch (err) {
+    await pool.query("DELETE FROM reconciliation_runs WHERE date = $1", [day]);
+    throw err;
+  }
+}
+
+/** The stored daily run of a day: when it finished and how many mismatches it listed; null when none ran. */
+export async function dailyRun(pool: Pool, day: string) {
+  const { rows } = await pool.query<{ finished_at: Date | null; mismatch_count: number | null }>(
+    "SELECT finished_at, mismatch_count FROM reconciliation_runs WHERE date = $1",
+    [day],
+  );
+  const r = rows[0];
+  return r?.finished_at ? { finishedAt: r.finished_at.toISOString(), mismatchCount: r.mismatch_count } : null;
 }

@@ -26,3 +26,12 @@ CREATE INDEX orders_shop_paid ON orders (shop_id, paid_at) WHERE paid_at IS NOT 
 CREATE INDEX orders_paid ON orders (paid_at, payment_no) WHERE paid_at IS NOT NULL;
 CREATE INDEX orders_payment ON orders (payment_no) WHERE payment_no IS NOT NULL;
 CREATE INDEX order_refunds_not_kept ON order_refunds (payment_no) WHERE order_no IS NULL;
+
+-- The daily reconciliation's runs: one per Shanghai day, claimed by one pod, with what it found.
+CREATE TABLE reconciliation_runs (
+  date date PRIMARY KEY,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  mismatch_count int,
+  result jsonb
+);
