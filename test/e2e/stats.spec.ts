@@ -580,10 +580,17 @@ describe("order statistics from the order events", () => {
         },
         "2024-03-11T16:30:00Z",
       );
+      // As the order service records it in the same delivery (what a rebuild counts refunds from).
+      await pool.query(
+        `INSERT INTO order_refunds (refund_no, payment_no, parent_order_no, order_no, shop_id, amount_minor, reason,
+           refunded_at) VALUES ($1, 'p1', 'x', $2, $3, 5000, 'RETURN', '2024-03-11T16:30:00Z')`,
+        [uniqueId("r1"), o1, S],
+      );
     });
 
     afterAll(async () => {
       const shops = [S, T];
+      await pool.query("DELETE FROM order_refunds WHERE shop_id = ANY($1)", [shops]);
       for (const table of [
         "stats_daily",
         "stats_daily_province",

@@ -7,7 +7,8 @@ import { shanghaiDaySql } from "./stats-write.repo";
  * order at a time (stats-write.repo.ts): created day for orders, ordering users, ordered SKUs; paid day
  * (`paid_at`) for GMV, paid orders, buckets, paying users, paid SKUs; the creation day's funnel from the
  * state reached (SHIPPED, COMPLETED, FINISHED: every package handed over; `completed_at`: completed).
- * Refunds are not in the order tables by day: `refunds`/`refund_minor` are kept as they are.
+ * Refunds come from `order_refunds` (the order service's record of each refund, on the day the payment
+ * service completed it), as the `refund.succeeded` consumer counts them: refunds of a child order only.
  *
  * For the bulk seed and as a backfill tool; `shopIds` limits it to some shops (their buyers' platform
  * first paid day is recomputed over all their orders). Runs in the caller's transaction.
@@ -36,7 +37,7 @@ export async function rebuildStats(tx: Queryable, shopIds: string[] | null = nul
   await tx.query(`DELETE FROM stats_buyer_first_paid WHERE ${scope}`, args);
   await tx.query(
     `UPDATE stats_daily SET orders = 0, paid_orders = 0, gmv_minor = 0, cohort_paid = 0, cohort_shipped = 0,
-       cohort_completed = 0 WHERE ${scope}`,
+       cohort_completed = 0, refunds = 0, refund_minor = 0 WHERE ${scope}`,
     args,
   );
   for (const sql of REBUILD_SQL) await tx.query(sql);
@@ -77,6 +78,10 @@ const REBUILD_SQL = [
    ON CONFLICT (shop_id, day) DO UPDATE SET orders = EXCLUDED.orders, paid_orders = EXCLUDED.paid_orders,
      gmv_minor = EXCLUDED.gmv_minor, cohort_paid = EXCLUDED.cohort_paid, cohort_shipped = EXCLUDED.cohort_shipped,
      cohort_completed = EXCLUDED.cohort_completed`,
+  `INSERT INTO stats_daily AS s (shop_id, day, refunds, refund_minor)
+   SELECT o.shop_id, ${shanghaiDaySql("r.refunded_at")}, count(*), sum(r.amount_minor)
+   FROM order_refunds r JOIN stats_source o USING (order_no) GROUP BY 1, 2
+   ON CONFLICT (shop_id, day) DO UPDATE SET refunds = EXCLUDED.refunds, refund_minor = EXCLUDED.refund_minor`,
   dims("stats_daily_province", "province"),
   dims("stats_daily_channel", "source_channel"),
   `INSERT INTO stats_daily_bucket (shop_id, day, bucket, paid_orders, gmv_minor)
