@@ -11,6 +11,7 @@ import { withTransaction } from "../../shared/db/pool";
 import { OmsError } from "../../shared/errors";
 import { consumeOnce, recordInbox } from "../../shared/outbox/inbox";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
+import { noteEntry } from "../../shared/state-machine/engine";
 import { type PaymentCalls, type Settlement, settlePayments } from "./commands/pay-orders";
 import { assertCanSee } from "./domain/order-access";
 import { plannedLines, remainingLines } from "./domain/settlement";
@@ -152,6 +153,10 @@ export async function onPaymentSucceeded(
   }
 }
 
+/** A timeline entry of what the payment service told an order, which leaves its state as it is. */
+const paymentNote = (child: { status: string }, event: string, reason: string, eventId: string) =>
+  noteEntry(child.status, event, { now: new Date(), actor: "payment", role: "system", reason, eventId });
+
 /**
  * `refund.succeeded`: adds the refund to the child order it was for (once per event), with a timeline entry,
  * and records it for settlement and reconciliation with what its lines gave back.
@@ -165,19 +170,10 @@ export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelo
       target.amounts.refundedMinor += r.amountMinor;
       await updateOrder(tx, target);
     }
+    const note = `${r.reason}: ${r.amountMinor} refunded as ${r.refundNo}`;
     for (const child of target ? [target] : children) {
       await appendTimeline(tx, child.orderNo, [
-        {
-          at: new Date().toISOString(),
-          actor: "payment",
-          role: "system",
-          event: "refund.succeeded",
-          from: child.status,
-          to: child.status,
-          reason: `${r.reason}: ${r.amountMinor} refunded as ${r.refundNo}`,
-          requestId: null,
-          eventId: envelope.eventId,
-        },
+        paymentNote(child, "refund.succeeded", note, envelope.eventId),
       ]);
     }
     const afterSalesNo = afterSalesNoOfRefund(r.reason);
@@ -217,20 +213,9 @@ export async function onRefundFailed(svc: OrderService, envelope: EventEnvelope<
     }
     const children = await findOrders(tx, { parentOrderNo: r.parentOrderNo });
     const target = children.filter((c) => r.orderNo === null || c.orderNo === r.orderNo);
+    const note = `${r.refundReason ?? "refund"}: ${r.amountMinor} refused as ${r.refundNo} (${r.reason})`;
     for (const child of target) {
-      await appendTimeline(tx, child.orderNo, [
-        {
-          at: new Date().toISOString(),
-          actor: "payment",
-          role: "system",
-          event: "refund.failed",
-          from: child.status,
-          to: child.status,
-          reason: `${r.refundReason ?? "refund"}: ${r.amountMinor} refused as ${r.refundNo} (${r.reason})`,
-          requestId: null,
-          eventId: envelope.eventId,
-        },
-      ]);
+      await appendTimeline(tx, child.orderNo, [paymentNote(child, "refund.failed", note, envelope.eventId)]);
     }
   });
   svc.relay.kick();
