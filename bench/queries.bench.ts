@@ -4,8 +4,8 @@ import { addDays, shanghaiDay } from "../services/order/stats/stats-period";
 
 /**
  * Order queries and statistics against a bulk-seeded order schema (scripts/seed-bulk.ts): p50/p99 of a
- * buyer's and a merchant's first list page (each tab), the order detail, and the 30-day shop and platform
- * overviews, called one at a time through a broker running the order service (with payment and warehouse,
+ * buyer's and a merchant's first list page (each tab), the order detail, the 30-day shop and platform
+ * overviews, settlements and a day's reconciliation, called one at a time through a broker running the order service (with payment and warehouse,
  * which the detail calls) in this process.
  *
  *   npm run seed:bulk -- --orders 1000000            # once: schema bulk_order
@@ -119,6 +119,22 @@ async function main(): Promise<void> {
     );
     await measure("platform overview, 1 year", Math.min(overviews, 20), () =>
       call("order.statsOverview", { from: yearAgo }, admin),
+    );
+    await measure(`shop settlement, 30 days, ${bigShop} (biggest)`, overviews, () =>
+      call("order.settlements", {}, merchant(bigShop)),
+    );
+    await measure("shop settlement, 30 days, shops in turn", overviews, (i) =>
+      call("order.settlements", {}, merchant(shops[i % shops.length]!)),
+    );
+    await measure(`shop settlement lines, 30 days, first page, ${bigShop}`, overviews, () =>
+      call("order.settlements", { includeLines: true }, merchant(bigShop)),
+    );
+    await measure("settlement of every shop, 30 days, first page", 5, () =>
+      call("order.settlements", {}, admin),
+    );
+    // The seed writes no payments: every paid order of the day is looked up at the payment service and listed.
+    await measure("reconciliation of yesterday (order side; the seed has no payments)", 5, () =>
+      call("order.reconciliation", {}, admin),
     );
     await measure("for comparison: platform 30-day GMV summed from orders", 5, () =>
       order.pool.query(

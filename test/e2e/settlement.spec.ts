@@ -402,6 +402,12 @@ describe("settlement and reconciliation", () => {
     expect(found).toMatchObject({ date, dailyRun: null });
     // Once per day, whichever pod's timer comes first.
     expect(await runDailyReconciliation(pool, ledger, at(3))).toBeNull();
+    // A run whose pod died before it finished is taken over an hour later.
+    await pool.query(
+      "UPDATE reconciliation_runs SET finished_at = NULL, started_at = now() - interval '61 minutes' WHERE date = $1",
+      [date],
+    );
+    expect(await runDailyReconciliation(pool, ledger, at(4))).toMatchObject({ date });
     const live = expectOk(await get(`/admin/reconciliation?date=${date}`, suite.catalog.adminToken), "r");
     expect(live.dailyRun).toEqual({
       finishedAt: expect.any(String),

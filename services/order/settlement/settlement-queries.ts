@@ -24,6 +24,7 @@ import {
   ordersOfPayments,
   paidOrdersPage,
   paidPurposes,
+  type ShopSettlementRow,
   settlementEntries,
   settlementTotals,
   type TimeCursor,
@@ -99,9 +100,7 @@ export async function settlements(pool: Pool, caller: Caller, params: Settlement
   };
 }
 
-type TotalsRow = Awaited<ReturnType<typeof settlementTotals>>[number];
-
-const emptyShop = (shopId: string): TotalsRow => ({
+const emptyShop = (shopId: string): ShopSettlementRow => ({
   shopId,
   orders: 0,
   refunds: 0,
@@ -112,7 +111,7 @@ const emptyShop = (shopId: string): TotalsRow => ({
   refundMinor: 0,
 });
 
-const present = (row: TotalsRow) => ({ ...row, netSettlementMinor: netSettlement(row) });
+const present = (row: ShopSettlementRow) => ({ ...row, netSettlementMinor: netSettlement(row) });
 
 /** Reads the payment service's records (`payment.ledger`). */
 export type Ledger = <K extends LedgerParams["kind"]>(
@@ -229,14 +228,17 @@ export const DAILY_RECONCILIATION_EVERY_MS = 15 * 60_000;
 /**
  * The daily reconciliation (run by a timer on one pod at a time): once yesterday (Shanghai) has been over
  * for `DAILY_RECONCILIATION_AFTER_MS`, claims its run, reconciles it, and stores what it found; a run that
- * failed is given up so the next tick tries again. Answers the stored result, or null when there was
+ * failed is given up so the next tick tries again, and one whose pod died is taken over an hour later. Answers the stored result, or null when there was
  * nothing to do.
  */
 export async function runDailyReconciliation(pool: Pool, ledger: Ledger, now: Date) {
   const day = addDays(shanghaiDay(now), -1);
   if (now.getTime() < dayStart(addDays(day, 1)).getTime() + DAILY_RECONCILIATION_AFTER_MS) return null;
+  // A claim left unfinished for an hour (its pod died) is taken over.
   const { rowCount } = await pool.query(
-    "INSERT INTO reconciliation_runs (date) VALUES ($1) ON CONFLICT DO NOTHING",
+    `INSERT INTO reconciliation_runs AS r (date) VALUES ($1)
+     ON CONFLICT (date) DO UPDATE SET started_at = now()
+       WHERE r.finished_at IS NULL AND r.started_at < now() - interval '1 hour'`,
     [day],
   );
   if (rowCount !== 1) return null;

@@ -37,8 +37,11 @@ export async function recordOrderRefund(q: Queryable, r: OrderRefundRecord): Pro
   );
 }
 
+/** The shop filter, written out so that one shop's entries are read by its `(shop_id, paid_at)` index. */
+const shopIs = (alias: string, oneShop: boolean) => (oneShop ? `${alias}.shop_id = $3` : "$3::text IS NULL");
+
 /**
- * Every entry behind a settlement, one row each, for the shops `$3` (null: all) over [$1, $2):
+ * Every entry behind a settlement, one row each, for the shop `$3` (`oneShop`, else all) over [$1, $2):
  * - SALE, per line of a child order paid in the period: what its buyer paid, and its discount shares
  *   by funder; plus one per order for its shipping fee (line_id null);
  * - REFUND, per refunded line of a refund completed in the period: what it gave back, and the discount
@@ -46,7 +49,7 @@ export async function recordOrderRefund(q: Queryable, r: OrderRefundRecord): Pro
  *   money not tied to lines (line_id null).
  * Refunds of money no child order kept (no shop) are not any shop's.
  */
-const ENTRIES = `
+const entries = (oneShop: boolean) => `
   sales AS (
     SELECT o.shop_id, o.paid_at AS at, 'SALE'::text AS kind, o.order_no, l.line_id, l.position, l.sku_id,
       l.quantity, NULL::text AS refund_no, NULL::text AS after_sales_no, l.paid_minor AS goods_paid_minor,
@@ -58,17 +61,17 @@ const ENTRIES = `
         sum((a->>'amountMinor')::bigint) FILTER (WHERE a->>'funder' = 'PLATFORM') AS platform
       FROM jsonb_array_elements(l.allocations) a
     ) f ON true
-    WHERE o.paid_at >= $1 AND o.paid_at < $2 AND ($3::text IS NULL OR o.shop_id = $3)
+    WHERE o.paid_at >= $1 AND o.paid_at < $2 AND ${shopIs("o", oneShop)}
     UNION ALL
     SELECT o.shop_id, o.paid_at, 'SALE', o.order_no, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0,
       o.shipping_fee_minor, 0
     FROM orders o
-    WHERE o.paid_at >= $1 AND o.paid_at < $2 AND ($3::text IS NULL OR o.shop_id = $3) AND o.shipping_fee_minor > 0
+    WHERE o.paid_at >= $1 AND o.paid_at < $2 AND ${shopIs("o", oneShop)} AND o.shipping_fee_minor > 0
   ), refunded AS (
     SELECT r.shop_id, r.refunded_at AS at, r.order_no, r.refund_no, r.after_sales_no, r.amount_minor, r.lines
     FROM order_refunds r
     WHERE r.refunded_at >= $1 AND r.refunded_at < $2 AND r.shop_id IS NOT NULL
-      AND ($3::text IS NULL OR r.shop_id = $3)
+      AND ${shopIs("r", oneShop)}
   ), refund_lines AS (
     SELECT r.shop_id, r.at, 'REFUND'::text AS kind, r.order_no, x->>'lineId' AS line_id, l.position, l.sku_id,
       (x->>'quantity')::int AS quantity, r.refund_no, r.after_sales_no, 0::bigint AS goods_paid_minor,
@@ -105,7 +108,7 @@ export async function settlementTotals(
   p: { from: Date; to: Date; shopId: string | null; afterShop: string; limit: number },
 ): Promise<ShopSettlementRow[]> {
   const { rows } = await q.query(
-    `WITH ${ENTRIES}
+    `WITH ${entries(p.shopId !== null)}
      SELECT shop_id, ${FIGURES},
        count(DISTINCT order_no) FILTER (WHERE kind = 'SALE')::int AS orders,
        count(DISTINCT refund_no)::int AS refunds
@@ -158,7 +161,7 @@ export async function settlementEntries(
 ): Promise<{ items: SettlementEntry[]; next: EntryCursor | null }> {
   const a = p.after ?? { at: "-infinity", kind: "", orderNo: "", refundNo: "", position: -1 };
   const { rows } = await q.query(
-    `WITH ${ENTRIES}, keyed AS (
+    `WITH ${entries(true)}, keyed AS (
        SELECT *, COALESCE(refund_no, '') AS refund_key, COALESCE(position, 2147483647) AS position_key FROM entries
      )
      SELECT * FROM keyed
