@@ -5,6 +5,7 @@ import { closeAtProvider } from "./close-at-provider";
 import { handleProviderDocument } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
 import { submitRefund } from "./refund-payment";
+import { retryDuplicateRefunds } from "./retry-duplicate-refunds";
 
 const BATCH = 50;
 
@@ -13,7 +14,8 @@ const BATCH = 50;
  * payments and refunds whose next query is due, asks each one's provider, and feeds any answer
  * through the same verify-and-apply path as a callback, so the inbox dedupes it against the
  * callback that may still come. A refund the provider does not know yet is submitted again. First,
- * it retries the provider closes of CLOSED attempts that failed (same backoff, counted from the close).
+ * it retries the provider closes of CLOSED attempts that failed (same backoff, counted from the close);
+ * last, it asks again the refused refunds of duplicate payments that are due.
  */
 export async function queryDue(
   deps: PaymentDeps,
@@ -36,6 +38,7 @@ export async function queryDue(
     const answered = await settle(deps, item, () => deps.providers.get(item.method).queryRefund(item.no));
     if (!answered) await submitRefund(deps, item.no);
   }
+  await retryDuplicateRefunds(deps, now);
   return { closes: closes.length, payments: payments.length, refunds: refunds.length };
 }
 

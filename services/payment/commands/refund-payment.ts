@@ -80,17 +80,27 @@ export async function refundPayment(deps: PaymentDeps, params: RefundParams): Pr
   return presentRefund((await findRefund(deps.pool, refund.refundNo)) ?? refund);
 }
 
-/** Inside a payment transition: the automatic full refund of a duplicate payment. */
-export async function createDuplicateRefund(deps: PaymentDeps, tx: PoolClient, payment: Payment, now: Date) {
+/**
+ * The automatic refund of a duplicate payment: in full inside its payment transition, or what is left of it
+ * when a refused one is asked again (`attempt` > 0: the refusals so far, each a new idempotency key).
+ */
+export async function createDuplicateRefund(
+  deps: PaymentDeps,
+  tx: PoolClient,
+  payment: Payment,
+  now: Date,
+  attempt = 0,
+  amountMinor = payment.amountMinor,
+) {
   const refundNo = await deps.nextNumber(numberRequest(payment.parentOrderNo, payment.buyerId, "REFUND"));
   const refund: Refund = {
     refundNo,
     paymentNo: payment.paymentNo,
     orderNo: null,
-    amountMinor: payment.amountMinor,
+    amountMinor,
     reason: "DUPLICATE_PAYMENT",
     cause: "DUPLICATE_PAYMENT",
-    idempotencyKey: "duplicate-payment",
+    idempotencyKey: attempt === 0 ? "duplicate-payment" : `duplicate-payment:${attempt}`,
     status: "PENDING",
     providerRefundNo: null,
     createdAt: now,

@@ -1,5 +1,6 @@
 import "./payment-env";
 import { randomUUID } from "node:crypto";
+import { queryDue } from "../../../services/payment/commands/query-sweep";
 import type { PaymentService } from "../../../services/payment/payment.service";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { buyer, count, eventually, usePaymentSystem } from "./payment-harness";
@@ -185,6 +186,42 @@ describe("payment attempts of one checkout", () => {
     expect(await call("payment.forParent", { parentOrderNo: c.parentOrderNo })).toMatchObject({
       paymentNo: second.paymentNo,
     });
+  });
+
+  it("asks a duplicate payment's refused refund again after a minute, under a new key, until it is paid", async () => {
+    const c = checkout(3_300);
+    const first = await c.pay("WECHAT");
+    // Paid unheard before the switch; the payer's account then refuses the first refund.
+    const query = jest.spyOn(provider("WECHAT"), "queryPayment").mockResolvedValue(null);
+    await complete(first.providerPaymentNo, "SUCCESS", { noCallback: true, refuseRefunds: 1 });
+    const second = await c.pay("ALIPAY");
+    await complete(second.providerPaymentNo);
+    await complete(first.providerPaymentNo);
+    query.mockRestore();
+    const refunds = async () =>
+      (
+        await sys.pool.query(
+          "SELECT status, idempotency_key, amount_minor FROM refunds WHERE payment_no = $1 ORDER BY created_at",
+          [first.paymentNo],
+        )
+      ).rows;
+    await eventually("the refusal", async () => (await refunds())[0]?.status === "FAILED");
+    expect((await row(first.paymentNo)).refunded_minor).toBe(0);
+    const deps = (sys.broker.getLocalService("payment") as unknown as PaymentService).deps;
+    // Not yet due: nothing is asked.
+    await queryDue(deps, new Date());
+    expect(await refunds()).toHaveLength(1);
+    await queryDue(deps, new Date(Date.now() + 61_000));
+    await eventually("the second refund paid", async () => (await refunds())[1]?.status === "SUCCEEDED");
+    expect(await refunds()).toEqual([
+      { status: "FAILED", idempotency_key: "duplicate-payment", amount_minor: 3_300 },
+      { status: "SUCCEEDED", idempotency_key: "duplicate-payment:1", amount_minor: 3_300 },
+    ]);
+    expect((await row(first.paymentNo)).refunded_minor).toBe(3_300);
+    // Given back in full: no further try, and still none of the order's business.
+    await queryDue(deps, new Date(Date.now() + 7 * 3_600_000));
+    expect(await refunds()).toHaveLength(2);
+    expect(await outbox("refund.succeeded", first.paymentNo)).toBe(0);
   });
 
   it("refuses a second payment for a paid checkout", async () => {
