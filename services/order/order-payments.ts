@@ -5,6 +5,8 @@ import type {
   PaymentSucceededPayload,
   PreparePaymentResult,
   RefundFailedPayload,
+  RefundParams,
+  RefundResult,
   RefundSucceededPayload,
 } from "../../shared/contracts/payment.contract";
 import { withTransaction } from "../../shared/db/pool";
@@ -20,6 +22,7 @@ import { afterSalesNoOfRefund, onAfterSalesRefunded, onAfterSalesRefundRefused }
 import { announceCheckoutSettled, PAYMENT_TIMEOUT } from "./order-deps";
 import { SHIP_BY } from "./order-fulfilment";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
+import { dueRefundRetries, markRetried, scheduleRefundRetry } from "./store/refund-retry.repo";
 import { recordOrderRefund } from "./store/settlement.repo";
 
 /**
@@ -200,8 +203,10 @@ export async function onRefundSucceeded(svc: OrderService, envelope: EventEnvelo
 
 /**
  * `refund.failed`: the provider refused a refund the orders asked for (once per event). An after-sales
- * request asks again later; any other refund is noted on its child order's timeline (every child's when it
- * was for none) for an operator, and the reconciliation lists it until it is paid.
+ * request asks again later by itself; any other refund (a child closed sold out, money no child kept) is
+ * noted on its child order's timeline (every child's when it was for none) and asked again as a new refund
+ * after a backoff (`retryRefusedRefunds`). The reconciliation lists a refusal until a refund for the same
+ * purpose is paid.
  */
 export async function onRefundFailed(svc: OrderService, envelope: EventEnvelope<RefundFailedPayload>) {
   const r = envelope.payload;
@@ -217,6 +222,32 @@ export async function onRefundFailed(svc: OrderService, envelope: EventEnvelope<
     for (const child of target) {
       await appendTimeline(tx, child.orderNo, [paymentNote(child, "refund.failed", note, envelope.eventId)]);
     }
+    // Older events do not carry what the refund was for: nothing to ask again with.
+    if (r.refundReason) await scheduleRefundRetry(tx, r, r.refundReason, new Date(envelope.occurredAt));
   });
   svc.relay.kick();
+}
+
+/**
+ * The order sweeper: asks the refused refunds that are due again, each as a new refund of the same purpose
+ * (idempotency key `refused:<refused refund number>`, so a retry of this retry is the same refund).
+ */
+export async function retryRefusedRefunds(svc: OrderService, now: Date) {
+  for (const due of await dueRefundRetries(svc.pool, now)) {
+    try {
+      const { refundNo } = await svc.broker.call<RefundResult, RefundParams>("payment.refund", {
+        parentOrderNo: due.parentOrderNo,
+        orderNo: due.orderNo,
+        amountMinor: due.amountMinor,
+        reason: due.reason,
+        idempotencyKey: `refused:${due.refusedRefundNo}`,
+      });
+      await markRetried(svc.pool, due.refusedRefundNo, refundNo);
+    } catch (err) {
+      svc.logger.warn("a refused refund could not be asked again yet; the sweeper retries", {
+        refundNo: due.refusedRefundNo,
+        error: (err as Error).message,
+      });
+    }
+  }
 }

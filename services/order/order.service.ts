@@ -403,6 +403,7 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
       await commands.sweep(this, now);
       await fulfilment.sweepFulfilment(this, now);
       await afterSales.sweepAfterSales(this, now);
+      await payments.retryRefusedRefunds(this, now);
     });
     await this.timers.every("daily-reconciliation", DAILY_RECONCILIATION_EVERY_MS, async (now) => {
       const found = await runDailyReconciliation(this.pool, paymentLedger(this.broker), now);

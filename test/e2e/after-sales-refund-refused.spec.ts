@@ -1,7 +1,8 @@
 import type { OrderService } from "../../services/order/order.service";
 import { sweepAfterSales } from "../../services/order/order-after-sales";
+import { retryRefusedRefunds } from "../../services/order/order-payments";
 import { shanghaiDay } from "../../services/order/stats/stats-period";
-import { expectOk } from "../support/catalog";
+import { expectOk, uniqueId } from "../support/catalog";
 import { request } from "../support/http";
 import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
 import { useSystem, waitFor } from "../support/system";
@@ -104,5 +105,62 @@ describe("a refund the provider refuses", () => {
       "r",
     );
     expect(settled.mismatches.filter((m: any) => m.paymentNo === payment.paymentNo)).toEqual([]);
+  });
+
+  it("asks a sold-out child's refused refund again after a backoff, until the buyer has the money", async () => {
+    const { url, catalog } = suite;
+    const admin = catalog.adminToken;
+    const wh = await catalog.warehouse(["Zhejiang"]);
+    const scarce = await catalog.sku({
+      shopId: uniqueId("shop"),
+      priceMinor: 4_321,
+      stock: { [wh]: 1 },
+      deductionStrategy: "DEDUCT_ON_PAYMENT",
+    });
+    const loser = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
+    const winner = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
+    const loserPayment = await startPayment(url, loser.token, loser.checkout.parentOrderNo);
+    await completeInSandbox(
+      url,
+      (await startPayment(url, winner.token, winner.checkout.parentOrderNo)).providerPaymentNo,
+    );
+    await settledOrders(url, winner.token, winner.checkout.parentOrderNo);
+    // The loser's account refuses the first refund: its child, sold out meanwhile, is closed and refunded.
+    await completeInSandbox(url, loserPayment.providerPaymentNo, { refuseRefunds: 1 });
+    const [closed] = await settledOrders(url, loser.token, loser.checkout.parentOrderNo);
+    expect(closed).toMatchObject({ status: "CLOSED", closeReason: "OUT_OF_STOCK" });
+    const timeline = async () =>
+      expectOk(await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }), "t");
+    await waitFor("the refusal on the timeline", async () =>
+      JSON.stringify(await timeline()).includes("refund.failed"),
+    );
+    const svc = suite.service<OrderService>("order");
+    await retryRefusedRefunds(svc, new Date());
+    const detail = async () =>
+      expectOk(
+        await request(url, "GET", `/api/v1/orders/${closed.orderNo}`, { token: loser.token }),
+        "order",
+      );
+    expect((await detail()).amounts.refundedMinor).toBe(0);
+    // A minute later the sweeper asks again, as a new refund of the same purpose.
+    await retryRefusedRefunds(svc, new Date(Date.now() + 61_000));
+    await waitFor(
+      "the refund paid",
+      async () => (await detail()).amounts.refundedMinor === closed.amounts.payableMinor,
+    );
+    const refunds = (await detail()).payment.refunds.map((r: any) => [r.status, r.amountMinor]);
+    expect(refunds.sort()).toEqual([
+      ["FAILED", closed.amounts.payableMinor],
+      ["SUCCEEDED", closed.amounts.payableMinor],
+    ]);
+    // Asked once: the sweeper does not ask again.
+    await retryRefusedRefunds(svc, new Date(Date.now() + 7 * 3_600_000));
+    expect((await detail()).payment.refunds).toHaveLength(2);
+    const date = shanghaiDay(new Date());
+    const found = expectOk(
+      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
+      "r",
+    );
+    expect(found.mismatches.filter((m: any) => m.paymentNo === loserPayment.paymentNo)).toEqual([]);
   });
 });

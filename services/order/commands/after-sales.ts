@@ -2,6 +2,7 @@ import type { PoolClient } from "pg";
 import type { AfterSalesStepPayload } from "../../../shared/contracts/order.contract";
 import { OmsError } from "../../../shared/errors";
 import { recordEvent } from "../../../shared/outbox/outbox";
+import { refundRetryAt } from "../../../shared/retry/refund-retry";
 import { type ActorRole, apply, noteEntry } from "../../../shared/state-machine/engine";
 import { findAppeal } from "../after-sales-queries";
 import {
@@ -13,7 +14,6 @@ import {
   assertMayReview,
   checkAppealUnits,
   checkRequest,
-  refundRetryAt,
   type StoredRefundPlan,
 } from "../domain/after-sales";
 import { coinsByChild } from "../domain/holds";

@@ -199,15 +199,6 @@ export function afterSalesFacts(
   };
 }
 
-/** After the provider refused a request's n-th refund, the next is asked this long later; none after the last. */
-export const REFUND_RETRY_DELAYS_MS = [60_000, 10 * 60_000, 3_600_000, 6 * 3_600_000] as const;
-
-/** When a request whose refund was refused for the `attempts`-th time asks again by itself; null: an operator must. */
-export function refundRetryAt(attempts: number, now: Date): Date | null {
-  const delay = REFUND_RETRY_DELAYS_MS[attempts - 1];
-  return delay === undefined ? null : new Date(now.getTime() + delay);
-}
-
 /** The idempotency key of a request's refund: a refused refund is asked again as a new one. */
 export const refundKey = (r: Pick<AfterSalesRequest, "afterSalesNo" | "refundAttempts">) =>
   r.refundAttempts === 0

@@ -1,11 +1,9 @@
 import { withTransaction } from "../../../shared/db/pool";
+import { REFUND_RETRY_DELAYS_MS } from "../../../shared/retry/refund-retry";
 import type { Payment } from "../domain/payment";
 import { findPayment } from "../store/payment.repo";
 import type { PaymentDeps } from "./payment-deps";
 import { createDuplicateRefund, submitRefund } from "./refund-payment";
-
-/** After the provider refused a duplicate payment's n-th refund, the next is asked this long later; none after the last. */
-export const DUPLICATE_REFUND_RETRY_DELAYS_MS = [60_000, 10 * 60_000, 3_600_000, 6 * 3_600_000] as const;
 
 /**
  * Duplicate payments whose refund the provider refused (the payer's account frozen, say) and whose next try
@@ -27,14 +25,14 @@ async function dueDuplicates(
        AND f.last <= $1::timestamptz - ($3::bigint[])[f.refusals] * interval '1 millisecond'
        AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.payment_no = p.payment_no AND r.status = 'PENDING')
      LIMIT 50`,
-    [now, DUPLICATE_REFUND_RETRY_DELAYS_MS.length, [...DUPLICATE_REFUND_RETRY_DELAYS_MS]],
+    [now, REFUND_RETRY_DELAYS_MS.length, [...REFUND_RETRY_DELAYS_MS]],
   );
   return rows.map((r) => ({ paymentNo: r.payment_no, refusals: r.refusals }));
 }
 
 /**
- * Asks again, under a new idempotency key, the refunds of duplicate payments the provider refused, with a
- * backoff (1 minute, 10 minutes, 1 hour, 6 hours); after that only the reconciliation lists them
+ * Asks again, under a new idempotency key, the refunds of duplicate payments the provider refused, with the
+ * refund retry backoff (shared/retry/refund-retry.ts); after that only the reconciliation lists them
  * (DUPLICATE_NOT_REFUNDED). Under the payment's lock the payment is read again, so two sweeps never ask twice.
  */
 export async function retryDuplicateRefunds(deps: PaymentDeps, now: Date): Promise<number> {
