@@ -2,9 +2,15 @@ import type { OrderService } from "../../services/order/order.service";
 import { sweepAfterSales } from "../../services/order/order-after-sales";
 import { retryRefusedRefunds } from "../../services/order/order-payments";
 import { shanghaiDay } from "../../services/order/stats/stats-period";
-import { expectOk, uniqueId } from "../support/catalog";
+import { expectOk } from "../support/catalog";
 import { request } from "../support/http";
-import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
+import {
+  completeInSandbox,
+  placeCheckout,
+  settledOrders,
+  soldOutRace,
+  startPayment,
+} from "../support/payment-flow";
 import { useSystem, waitFor } from "../support/system";
 
 describe("a refund the provider refuses", () => {
@@ -110,21 +116,7 @@ describe("a refund the provider refuses", () => {
   it("asks a sold-out child's refused refund again after a backoff, until the buyer has the money", async () => {
     const { url, catalog } = suite;
     const admin = catalog.adminToken;
-    const wh = await catalog.warehouse(["Zhejiang"]);
-    const scarce = await catalog.sku({
-      shopId: uniqueId("shop"),
-      priceMinor: 4_321,
-      stock: { [wh]: 1 },
-      deductionStrategy: "DEDUCT_ON_PAYMENT",
-    });
-    const loser = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
-    const winner = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
-    const loserPayment = await startPayment(url, loser.token, loser.checkout.parentOrderNo);
-    await completeInSandbox(
-      url,
-      (await startPayment(url, winner.token, winner.checkout.parentOrderNo)).providerPaymentNo,
-    );
-    await settledOrders(url, winner.token, winner.checkout.parentOrderNo);
+    const { loser, loserPayment } = await soldOutRace(catalog, { priceMinor: 4_321 });
     // The loser's account refuses the first refund: its child, sold out meanwhile, is closed and refunded.
     await completeInSandbox(url, loserPayment.providerPaymentNo, { refuseRefunds: 1 });
     const [closed] = await settledOrders(url, loser.token, loser.checkout.parentOrderNo);

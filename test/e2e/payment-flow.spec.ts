@@ -2,7 +2,13 @@ import type { OrderService } from "../../services/order/order.service";
 import { PAYMENT_TIMEOUT } from "../../services/order/order-deps";
 import { CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
 import { request } from "../support/http";
-import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
+import {
+  completeInSandbox,
+  placeCheckout,
+  settledOrders,
+  soldOutRace,
+  startPayment,
+} from "../support/payment-flow";
 import { startSystem, type TestSystem, waitFor } from "../support/system";
 
 describe("paying a checkout", () => {
@@ -118,27 +124,19 @@ describe("paying a checkout", () => {
   });
 
   it("closes a deduct-on-payment child sold out meanwhile and refunds its share to the fen; the other child is paid", async () => {
-    const wh = await catalog.warehouse(["Zhejiang"]);
-    const scarce = await catalog.sku({
-      shopId: uniqueId("shopA"),
-      priceMinor: 7_777,
-      stock: { [wh]: 1 },
-      deductionStrategy: "DEDUCT_ON_PAYMENT",
+    const plenty = await catalog.sku({
+      shopId: uniqueId("shopB"),
+      priceMinor: 3_333,
+      stock: { [await catalog.warehouse(["Zhejiang"])]: 50 },
     });
-    const plenty = await catalog.sku({ shopId: uniqueId("shopB"), priceMinor: 3_333, stock: { [wh]: 50 } });
-    const loser = await placeCheckout(catalog, {
-      lines: [
-        { skuId: scarce, quantity: 1 },
-        { skuId: plenty, quantity: 2 },
-      ],
+    const {
+      wh,
+      skuId: scarce,
+      loser,
+      loserPayment,
+    } = await soldOutRace(catalog, {
+      loserAlsoBuys: [{ skuId: plenty, quantity: 2 }],
     });
-    const winner = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
-    const loserPayment = await startPayment(url, loser.token, loser.checkout.parentOrderNo);
-    await completeInSandbox(
-      url,
-      (await startPayment(url, winner.token, winner.checkout.parentOrderNo)).providerPaymentNo,
-    );
-    await settledOrders(url, winner.token, winner.checkout.parentOrderNo);
     await completeInSandbox(url, loserPayment.providerPaymentNo);
     const orders = await settledOrders(url, loser.token, loser.checkout.parentOrderNo);
     const closed = orders.find((o: any) => o.lines[0].skuId === scarce);

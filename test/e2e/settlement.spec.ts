@@ -3,7 +3,13 @@ import { paymentLedger, runDailyReconciliation } from "../../services/order/sett
 import { addDays, dayStart, shanghaiDay } from "../../services/order/stats/stats-period";
 import { address, expectOk, uniqueId } from "../support/catalog";
 import { devToken, request } from "../support/http";
-import { completeInSandbox, placeCheckout, settledOrders, startPayment } from "../support/payment-flow";
+import {
+  completeInSandbox,
+  placeCheckout,
+  settledOrders,
+  soldOutRace,
+  startPayment,
+} from "../support/payment-flow";
 import { useSystem, waitFor } from "../support/system";
 
 const FIGURES = [
@@ -237,22 +243,12 @@ describe("settlement and reconciliation", () => {
 
   it("settles a child closed sold out after payment at zero, and gives no shop a payment that came after close", async () => {
     const { url, catalog } = suite;
-    const shopId = uniqueId("shop");
-    const wh = await catalog.warehouse(["Zhejiang"]);
-    const scarce = await catalog.sku({
-      shopId,
-      priceMinor: 7_777,
-      stock: { [wh]: 1 },
-      deductionStrategy: "DEDUCT_ON_PAYMENT",
-    });
-    const loser = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
-    const winner = await placeCheckout(catalog, { lines: [{ skuId: scarce, quantity: 1 }] });
-    const loserPayment = await startPayment(url, loser.token, loser.checkout.parentOrderNo);
-    await completeInSandbox(
-      url,
-      (await startPayment(url, winner.token, winner.checkout.parentOrderNo)).providerPaymentNo,
-    );
-    const [won] = await settledOrders(url, winner.token, winner.checkout.parentOrderNo);
+    const {
+      won: [won],
+      loser,
+      loserPayment,
+    } = await soldOutRace(catalog);
+    const shopId = won.shopId;
     await completeInSandbox(url, loserPayment.providerPaymentNo);
     const [lost] = await settledOrders(url, loser.token, loser.checkout.parentOrderNo);
     expect(lost).toMatchObject({ status: "CLOSED", closeReason: "OUT_OF_STOCK" });

@@ -73,3 +73,33 @@ export async function settledOrders(url: string, token: string, parentOrderNo: s
   );
   return orders;
 }
+
+/**
+ * Two buyers check out the last unit of a DEDUCT_ON_PAYMENT SKU (stock is taken only at payment) and the
+ * winner pays first. Answers the winner's paid orders, and the loser's checkout with its started payment:
+ * completing that payment closes the loser's child of `skuId` OUT_OF_STOCK and refunds it.
+ */
+export async function soldOutRace(
+  catalog: CatalogBuilder,
+  opts: { priceMinor?: number; loserAlsoBuys?: { skuId: string; quantity: number }[] } = {},
+) {
+  const url = catalog.url;
+  const wh = await catalog.warehouse(["Zhejiang"]);
+  const skuId = await catalog.sku({
+    shopId: uniqueId("shop"),
+    priceMinor: opts.priceMinor ?? 7_777,
+    stock: { [wh]: 1 },
+    deductionStrategy: "DEDUCT_ON_PAYMENT",
+  });
+  const loser = await placeCheckout(catalog, {
+    lines: [{ skuId, quantity: 1 }, ...(opts.loserAlsoBuys ?? [])],
+  });
+  const winner = await placeCheckout(catalog, { lines: [{ skuId, quantity: 1 }] });
+  const loserPayment = await startPayment(url, loser.token, loser.checkout.parentOrderNo);
+  await completeInSandbox(
+    url,
+    (await startPayment(url, winner.token, winner.checkout.parentOrderNo)).providerPaymentNo,
+  );
+  const won = await settledOrders(url, winner.token, winner.checkout.parentOrderNo);
+  return { wh, skuId, winner, won, loser, loserPayment };
+}
