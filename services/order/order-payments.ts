@@ -22,7 +22,13 @@ import { afterSalesNoOfRefund, onAfterSalesRefunded, onAfterSalesRefundRefused }
 import { announceCheckoutSettled, PAYMENT_TIMEOUT } from "./order-deps";
 import { SHIP_BY } from "./order-fulfilment";
 import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
-import { dueRefundRetries, markRetried, scheduleRefundRetry } from "./store/refund-retry.repo";
+import {
+  dueNow,
+  dueRefundRetries,
+  markRetried,
+  type RefundRetry,
+  scheduleRefundRetry,
+} from "./store/refund-retry.repo";
 import { recordOrderRefund } from "./store/settlement.repo";
 
 /**
@@ -234,20 +240,44 @@ export async function onRefundFailed(svc: OrderService, envelope: EventEnvelope<
  */
 export async function retryRefusedRefunds(svc: OrderService, now: Date) {
   for (const due of await dueRefundRetries(svc.pool, now)) {
-    try {
-      const { refundNo } = await svc.broker.call<RefundResult, RefundParams>("payment.refund", {
-        parentOrderNo: due.parentOrderNo,
-        orderNo: due.orderNo,
-        amountMinor: due.amountMinor,
-        reason: due.reason,
-        idempotencyKey: `refused:${due.refusedRefundNo}`,
-      });
-      await markRetried(svc.pool, due.refusedRefundNo, refundNo);
-    } catch (err) {
+    await askAgain(svc, due).catch((err: Error) =>
       svc.logger.warn("a refused refund could not be asked again yet; the sweeper retries", {
         refundNo: due.refusedRefundNo,
-        error: (err as Error).message,
-      });
-    }
+        error: err.message,
+      }),
+    );
   }
+}
+
+/** Asks a refused refund again as a new refund of the same purpose; answers the new refund's number. */
+async function askAgain(svc: OrderService, due: RefundRetry): Promise<string> {
+  const { refundNo } = await svc.broker.call<RefundResult, RefundParams>("payment.refund", {
+    parentOrderNo: due.parentOrderNo,
+    orderNo: due.orderNo,
+    amountMinor: due.amountMinor,
+    reason: due.reason,
+    idempotencyKey: `refused:${due.refusedRefundNo}`,
+  });
+  await markRetried(svc.pool, due.refusedRefundNo, refundNo);
+  return refundNo;
+}
+
+/**
+ * `POST /admin/refunds/{refundNo}/retry` (operator): asks a refused order-level refund again now, also once the
+ * automatic retries are used up. 404 for a refund that is not a refused one of these (an after-sales request's
+ * has its own retry), 409 when it was already asked again (`retriedAs` names the refund that did).
+ */
+export async function retryRefusedRefund(svc: OrderService, caller: Caller, refundNo: string) {
+  if (caller.role !== "admin") throw new OmsError("FORBIDDEN", "Only an operator asks a refund again", {});
+  const refused = await dueNow(svc.pool, refundNo, new Date());
+  if (!refused) throw new OmsError("NOT_FOUND", "No refused refund with this number", { refundNo });
+  if (refused.retriedAs) {
+    throw new OmsError("INVALID_TRANSITION", "This refund was already asked again", {
+      refundNo,
+      retriedAs: refused.retriedAs,
+      state: "RETRIED",
+      event: "retry",
+    });
+  }
+  return { refundNo, retriedAs: await askAgain(svc, refused) };
 }

@@ -262,6 +262,13 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
         return afterSales.withdraw(this, callerOf(ctx.meta), ctx.params.afterSalesNo, ctx.requestID ?? null);
       },
     },
+    /** POST /admin/refunds/{refundNo}/retry (operator): a refused order-level refund asked again now. */
+    retryRefusedRefund: {
+      params: { refundNo: { type: "string", pattern: /^\d{16,20}$/ } },
+      handler(ctx: Ctx<{ refundNo: string }>) {
+        return payments.retryRefusedRefund(this, callerOf(ctx.meta), ctx.params.refundNo);
+      },
+    },
     /** POST /after-sales/{no}/retry-refund (operator): a refused refund asked again now. */
     retryAfterSalesRefund: {
       params: AFTER_SALES_NO_PARAM,

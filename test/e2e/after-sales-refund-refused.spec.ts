@@ -113,41 +113,59 @@ describe("a refund the provider refuses", () => {
     expect(settled.mismatches.filter((m: any) => m.paymentNo === payment.paymentNo)).toEqual([]);
   });
 
-  it("asks a sold-out child's refused refund again after a backoff, until the buyer has the money", async () => {
+  it("asks a sold-out child's refused refund again after a backoff, then by an operator, until it is paid", async () => {
     const { url, catalog } = suite;
     const admin = catalog.adminToken;
     const { loser, loserPayment } = await soldOutRace(catalog, { priceMinor: 4_321 });
-    // The loser's account refuses the first refund: its child, sold out meanwhile, is closed and refunded.
-    await completeInSandbox(url, loserPayment.providerPaymentNo, { refuseRefunds: 1 });
+    // The loser's account refuses two refunds: its child, sold out meanwhile, is closed and refunded.
+    await completeInSandbox(url, loserPayment.providerPaymentNo, { refuseRefunds: 2 });
     const [closed] = await settledOrders(url, loser.token, loser.checkout.parentOrderNo);
     expect(closed).toMatchObject({ status: "CLOSED", closeReason: "OUT_OF_STOCK" });
-    const timeline = async () =>
-      expectOk(await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }), "t");
-    await waitFor("the refusal on the timeline", async () =>
-      JSON.stringify(await timeline()).includes("refund.failed"),
-    );
-    const svc = suite.service<OrderService>("order");
-    await retryRefusedRefunds(svc, new Date());
     const detail = async () =>
       expectOk(
         await request(url, "GET", `/api/v1/orders/${closed.orderNo}`, { token: loser.token }),
         "order",
       );
-    expect((await detail()).amounts.refundedMinor).toBe(0);
-    // A minute later the sweeper asks again, as a new refund of the same purpose.
+    /** Waits for the n-th refusal; answers the refused refunds, oldest first. */
+    const refused = async (n: number) => {
+      let failed: any[] = [];
+      await waitFor(`refusal ${n}`, async () => {
+        failed = (await detail()).payment.refunds.filter((r: any) => r.status === "FAILED");
+        return failed.length === n;
+      });
+      return failed;
+    };
+    const [first] = await refused(1);
+    const timeline = expectOk(
+      await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }),
+      "timeline",
+    );
+    expect(JSON.stringify(timeline)).toContain("refund.failed");
+    const svc = suite.service<OrderService>("order");
+    // Not due yet; a minute later the sweeper asks again, as a new refund of the same purpose: refused again.
+    await retryRefusedRefunds(svc, new Date());
+    expect((await detail()).payment.refunds).toHaveLength(1);
     await retryRefusedRefunds(svc, new Date(Date.now() + 61_000));
+    const second = (await refused(2)).find((r) => r.refundNo !== first.refundNo);
+    // The operator does not wait the ten minutes; a refusal already asked again is not asked twice.
+    const retry = (refundNo: string, token = admin) =>
+      request(url, "POST", `/api/v1/admin/refunds/${refundNo}/retry`, { token });
+    expect((await retry(first.refundNo)).status).toBe(409);
+    expect((await retry(first.refundNo, loser.token)).status).toBe(403);
+    expect((await retry("1".repeat(18))).status).toBe(404);
+    expect(expectOk(await retry(second.refundNo), "retry")).toMatchObject({
+      refundNo: second.refundNo,
+      retriedAs: expect.any(String),
+    });
     await waitFor(
       "the refund paid",
       async () => (await detail()).amounts.refundedMinor === closed.amounts.payableMinor,
     );
-    const refunds = (await detail()).payment.refunds.map((r: any) => [r.status, r.amountMinor]);
-    expect(refunds.sort()).toEqual([
-      ["FAILED", closed.amounts.payableMinor],
-      ["SUCCEEDED", closed.amounts.payableMinor],
-    ]);
-    // Asked once: the sweeper does not ask again.
+    const refunds = (await detail()).payment.refunds.map((r: any) => r.status);
+    expect(refunds.sort()).toEqual(["FAILED", "FAILED", "SUCCEEDED"]);
+    // Paid: the sweeper asks nothing more, and the day reconciles.
     await retryRefusedRefunds(svc, new Date(Date.now() + 7 * 3_600_000));
-    expect((await detail()).payment.refunds).toHaveLength(2);
+    expect((await detail()).payment.refunds).toHaveLength(3);
     const date = shanghaiDay(new Date());
     const found = expectOk(
       await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),

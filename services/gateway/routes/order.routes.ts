@@ -205,4 +205,14 @@ export const ORDER_ROUTES: readonly RouteDef[] = [
     summary: "Timers of an order type",
     tag: "Orders",
   },
+  {
+    method: "POST",
+    path: "/admin/refunds/:refundNo/retry",
+    action: "order.retryRefusedRefund",
+    roles: ADMIN,
+    summary:
+      "Ask again now a refund the provider refused for a child closed sold out or money no child kept (after-sales requests: /after-sales/{no}/retry-refund); 409 once asked again",
+    tag: "Orders",
+    body: { type: "object", properties: {} },
+  },
 ];

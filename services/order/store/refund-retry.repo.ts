@@ -31,6 +31,15 @@ export async function scheduleRefundRetry(tx: PoolClient, r: RefundFailedPayload
   );
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a pg row
+const toRetry = (r: any): RefundRetry => ({
+  refusedRefundNo: r.refused_refund_no,
+  parentOrderNo: r.parent_order_no,
+  orderNo: r.order_no,
+  amountMinor: Number(r.amount_minor),
+  reason: r.reason,
+});
+
 /** Refusals whose retry is due. */
 export async function dueRefundRetries(q: Queryable, now: Date): Promise<RefundRetry[]> {
   const { rows } = await q.query(
@@ -38,13 +47,7 @@ export async function dueRefundRetries(q: Queryable, now: Date): Promise<RefundR
      WHERE retried_as IS NULL AND due_at <= $1 ORDER BY due_at LIMIT 100`,
     [now],
   );
-  return rows.map((r) => ({
-    refusedRefundNo: r.refused_refund_no,
-    parentOrderNo: r.parent_order_no,
-    orderNo: r.order_no,
-    amountMinor: Number(r.amount_minor),
-    reason: r.reason,
-  }));
+  return rows.map(toRetry);
 }
 
 /** The refusal was asked again as `refundNo`. */
@@ -53,4 +56,24 @@ export async function markRetried(q: Queryable, refusedRefundNo: string, refundN
     refusedRefundNo,
     refundNo,
   ]);
+}
+
+/**
+ * An operator asks a refused refund again now (also once the automatic retries are used up): answers the
+ * refusal, or null when there is no such refusal of an order-level refund; `retriedAs` set means it was
+ * already asked again.
+ */
+export async function dueNow(
+  q: Queryable,
+  refusedRefundNo: string,
+  now: Date,
+): Promise<(RefundRetry & { retriedAs: string | null }) | null> {
+  const { rows } = await q.query(
+    `UPDATE refund_retries SET due_at = CASE WHEN retried_as IS NULL THEN $2 ELSE due_at END
+     WHERE refused_refund_no = $1
+     RETURNING refused_refund_no, parent_order_no, order_no, amount_minor, reason, retried_as`,
+    [refusedRefundNo, now],
+  );
+  const r = rows[0];
+  return r ? { ...toRetry(r), retriedAs: r.retried_as } : null;
 }
