@@ -263,14 +263,15 @@ async function askAgain(svc: OrderService, due: RefundRetry): Promise<string> {
 }
 
 /**
- * `POST /admin/refunds/{refundNo}/retry` (operator): asks a refused order-level refund again now, also once the
- * automatic retries are used up. 404 for a refund that is not a refused one of these (an after-sales request's
- * has its own retry), 409 when it was already asked again (`retriedAs` names the refund that did).
+ * `POST /admin/refunds/{refundNo}/retry` (operator): asks a refused refund again now, also once the automatic
+ * retries are used up: an order-level one here, a duplicate payment's at the payment service. 404 for a
+ * refund that is neither (an after-sales request's has its own retry), 409 when it was already asked again
+ * (`retriedAs` names the refund that did).
  */
 export async function retryRefusedRefund(svc: OrderService, caller: Caller, refundNo: string) {
   if (caller.role !== "admin") throw new OmsError("FORBIDDEN", "Only an operator asks a refund again", {});
   const refused = await dueNow(svc.pool, refundNo, new Date());
-  if (!refused) throw new OmsError("NOT_FOUND", "No refused refund with this number", { refundNo });
+  if (!refused) return svc.broker.call("payment.retryDuplicateRefund", { refundNo });
   if (refused.retriedAs) {
     throw new OmsError("INVALID_TRANSITION", "This refund was already asked again", {
       refundNo,

@@ -22,6 +22,7 @@ import type { PaymentDeps } from "./commands/payment-deps";
 import { purgeOldNotices } from "./commands/purge-notices";
 import { queryDue } from "./commands/query-sweep";
 import { refundPayment } from "./commands/refund-payment";
+import { retryDuplicateRefund } from "./commands/retry-duplicate-refunds";
 import { type SandboxCompletion, sandboxComplete } from "./commands/sandbox-complete";
 import { NOTICE_PURGE_EVERY_MS, noticeRetentionMs } from "./domain/notice-retention";
 import { querySweepIntervalMs } from "./domain/query-schedule";
@@ -95,6 +96,14 @@ const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>,
           throw validationFailed("from", "A ledger page needs from and to, or nos");
         }
         return ledgerPage(this.deps.pool, ctx.params);
+      },
+    },
+    /** A duplicate payment's refused refund asked again now (an operator, through the order service). Internal. */
+    retryDuplicateRefund: {
+      visibility: "public",
+      params: { refundNo: { type: "string", pattern: /^\d{16,20}$/ } },
+      handler(ctx: Ctx<{ refundNo: string }>) {
+        return retryDuplicateRefund(this.deps, ctx.params.refundNo);
       },
     },
     /** Refunds part of a paid checkout (RefundParams); idempotent per key. Internal. */

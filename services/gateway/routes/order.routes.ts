@@ -211,7 +211,7 @@ export const ORDER_ROUTES: readonly RouteDef[] = [
     action: "order.retryRefusedRefund",
     roles: ADMIN,
     summary:
-      "Ask again now a refund the provider refused for a child closed sold out or money no child kept (after-sales requests: /after-sales/{no}/retry-refund); 409 once asked again",
+      "Ask again now a refund the provider refused: a child closed sold out, money no child kept, a duplicate payment (after-sales requests: /after-sales/{no}/retry-refund); 409 once asked again",
     tag: "Orders",
     body: { type: "object", properties: {} },
   },

@@ -1,7 +1,9 @@
 import { withTransaction } from "../../../shared/db/pool";
+import { OmsError } from "../../../shared/errors";
 import { REFUND_RETRY_DELAYS_MS } from "../../../shared/retry/refund-retry";
 import type { Payment } from "../domain/payment";
 import { findPayment } from "../store/payment.repo";
+import { findRefund } from "../store/refund.repo";
 import type { PaymentDeps } from "./payment-deps";
 import { createDuplicateRefund, submitRefund } from "./refund-payment";
 
@@ -10,12 +12,9 @@ import { createDuplicateRefund, submitRefund } from "./refund-payment";
  * is due: no refund of theirs on its way, something left to give back, fewer refusals than delays, and the
  * last refusal at least its delay ago.
  */
-async function dueDuplicates(
-  deps: PaymentDeps,
-  now: Date,
-): Promise<{ paymentNo: string; refusals: number }[]> {
-  const { rows } = await deps.pool.query<{ payment_no: string; refusals: number }>(
-    `SELECT p.payment_no, f.refusals FROM payments p
+async function dueDuplicates(deps: PaymentDeps, now: Date): Promise<string[]> {
+  const { rows } = await deps.pool.query<{ payment_no: string }>(
+    `SELECT p.payment_no FROM payments p
      CROSS JOIN LATERAL (
        SELECT count(*)::int AS refusals, max(completed_at) AS last FROM refunds
        WHERE payment_no = p.payment_no AND cause = 'DUPLICATE_PAYMENT' AND status = 'FAILED'
@@ -27,7 +26,50 @@ async function dueDuplicates(
      LIMIT 50`,
     [now, REFUND_RETRY_DELAYS_MS.length, [...REFUND_RETRY_DELAYS_MS]],
   );
-  return rows.map((r) => ({ paymentNo: r.payment_no, refusals: r.refusals }));
+  return rows.map((r) => r.payment_no);
+}
+
+/**
+ * Under the payment's lock: a new refund of what is left of a duplicate payment, keyed by its refusals so
+ * far; null when one is on its way or nothing is left.
+ */
+async function refundAgain(deps: PaymentDeps, paymentNo: string, now: Date): Promise<string | null> {
+  return withTransaction(deps.pool, async (tx) => {
+    const payment = (await findPayment(tx, paymentNo, true)) as Payment;
+    const { rows } = await tx.query<{ pending: number; refusals: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS pending,
+         count(*) FILTER (WHERE status = 'FAILED' AND cause = 'DUPLICATE_PAYMENT')::int AS refusals
+       FROM refunds WHERE payment_no = $1`,
+      [paymentNo],
+    );
+    const left = payment.paidMinor - payment.refundedMinor;
+    const { pending, refusals } = rows[0] as { pending: number; refusals: number };
+    if (pending > 0 || left <= 0) return null;
+    return createDuplicateRefund(deps, tx, payment, now, refusals, left);
+  });
+}
+
+/**
+ * `payment.retryDuplicateRefund` (an operator, through `POST /admin/refunds/{refundNo}/retry`): asks a
+ * duplicate payment's refused refund again now, also after the automatic retries. 404 for a refund that is
+ * not a refused duplicate-payment refund; 409 while a refund of that payment is on its way or once it was
+ * given back in full.
+ */
+export async function retryDuplicateRefund(deps: PaymentDeps, refundNo: string) {
+  const refund = await findRefund(deps.pool, refundNo);
+  if (refund?.cause !== "DUPLICATE_PAYMENT" || refund.status !== "FAILED") {
+    throw new OmsError("NOT_FOUND", "No refused refund with this number", { refundNo });
+  }
+  const retriedAs = await refundAgain(deps, refund.paymentNo, new Date());
+  if (!retriedAs) {
+    throw new OmsError("INVALID_TRANSITION", "A refund of this payment is on its way or it was given back", {
+      refundNo,
+      state: "RETRIED",
+      event: "retry",
+    });
+  }
+  await submitRefund(deps, retriedAs);
+  return { refundNo, retriedAs };
 }
 
 /**
@@ -37,17 +79,8 @@ async function dueDuplicates(
  */
 export async function retryDuplicateRefunds(deps: PaymentDeps, now: Date): Promise<number> {
   let asked = 0;
-  for (const due of await dueDuplicates(deps, now)) {
-    const refundNo = await withTransaction(deps.pool, async (tx) => {
-      const payment = (await findPayment(tx, due.paymentNo, true)) as Payment;
-      const { rowCount } = await tx.query(
-        "SELECT 1 FROM refunds WHERE payment_no = $1 AND status = 'PENDING'",
-        [payment.paymentNo],
-      );
-      const left = payment.paidMinor - payment.refundedMinor;
-      if (rowCount !== 0 || left <= 0) return null;
-      return createDuplicateRefund(deps, tx, payment, now, due.refusals, left);
-    });
+  for (const paymentNo of await dueDuplicates(deps, now)) {
+    const refundNo = await refundAgain(deps, paymentNo, now);
     if (refundNo) {
       await submitRefund(deps, refundNo);
       asked += 1;

@@ -188,12 +188,12 @@ describe("payment attempts of one checkout", () => {
     });
   });
 
-  it("asks a duplicate payment's refused refund again after a minute, under a new key, until it is paid", async () => {
+  it("asks a duplicate payment's refused refund again after a minute, then by an operator, until it is paid", async () => {
     const c = checkout(3_300);
     const first = await c.pay("WECHAT");
-    // Paid unheard before the switch; the payer's account then refuses the first refund.
+    // Paid unheard before the switch; the payer's account then refuses two refunds.
     const query = jest.spyOn(provider("WECHAT"), "queryPayment").mockResolvedValue(null);
-    await complete(first.providerPaymentNo, "SUCCESS", { noCallback: true, refuseRefunds: 1 });
+    await complete(first.providerPaymentNo, "SUCCESS", { noCallback: true, refuseRefunds: 2 });
     const second = await c.pay("ALIPAY");
     await complete(second.providerPaymentNo);
     await complete(first.providerPaymentNo);
@@ -201,26 +201,42 @@ describe("payment attempts of one checkout", () => {
     const refunds = async () =>
       (
         await sys.pool.query(
-          "SELECT status, idempotency_key, amount_minor FROM refunds WHERE payment_no = $1 ORDER BY created_at",
+          // By key: the sweeps run at shifted clocks, so creation times are out of order.
+          `SELECT refund_no, status, idempotency_key, amount_minor FROM refunds WHERE payment_no = $1
+           ORDER BY idempotency_key`,
           [first.paymentNo],
         )
       ).rows;
     await eventually("the refusal", async () => (await refunds())[0]?.status === "FAILED");
     expect((await row(first.paymentNo)).refunded_minor).toBe(0);
     const deps = (sys.broker.getLocalService("payment") as unknown as PaymentService).deps;
-    // Not yet due: nothing is asked.
+    // Not yet due: nothing is asked; a minute later the sweep asks again under a new key: refused again.
     await queryDue(deps, new Date());
     expect(await refunds()).toHaveLength(1);
     await queryDue(deps, new Date(Date.now() + 61_000));
-    await eventually("the second refund paid", async () => (await refunds())[1]?.status === "SUCCEEDED");
-    expect(await refunds()).toEqual([
-      { status: "FAILED", idempotency_key: "duplicate-payment", amount_minor: 3_300 },
-      { status: "SUCCEEDED", idempotency_key: "duplicate-payment:1", amount_minor: 3_300 },
+    await eventually("the second refusal", async () => (await refunds())[1]?.status === "FAILED");
+    // The operator does not wait the ten minutes.
+    const [refused] = await refunds();
+    const retried = await call("payment.retryDuplicateRefund", { refundNo: refused.refund_no });
+    expect(retried).toMatchObject({ refundNo: refused.refund_no, retriedAs: expect.any(String) });
+    await eventually("the third refund paid", async () => (await refunds())[2]?.status === "SUCCEEDED");
+    expect((await refunds()).map((r) => [r.status, r.idempotency_key, r.amount_minor])).toEqual([
+      ["FAILED", "duplicate-payment", 3_300],
+      ["FAILED", "duplicate-payment:1", 3_300],
+      ["SUCCEEDED", "duplicate-payment:2", 3_300],
     ]);
     expect((await row(first.paymentNo)).refunded_minor).toBe(3_300);
-    // Given back in full: no further try, and still none of the order's business.
+    // Given back in full: neither the sweep nor the operator asks again; still none of the order's business.
     await queryDue(deps, new Date(Date.now() + 7 * 3_600_000));
-    expect(await refunds()).toHaveLength(2);
+    expect(await refunds()).toHaveLength(3);
+    await expect(call("payment.retryDuplicateRefund", { refundNo: refused.refund_no })).rejects.toMatchObject(
+      {
+        code: 409,
+      },
+    );
+    await expect(call("payment.retryDuplicateRefund", { refundNo: "1".repeat(18) })).rejects.toMatchObject({
+      code: 404,
+    });
     expect(await outbox("refund.succeeded", first.paymentNo)).toBe(0);
   });
 
