@@ -90,7 +90,7 @@ export interface RefundFailedPayload {
   amountMinor: number;
   /** Why the provider refused it. */
   reason: string;
-  /** What the refund was for, as its requester gave it (e.g. `aftersales:<no>`); absent on older events. */
+  /** What the refund was for, as its requester gave it (e.g. `AFTER_SALES:<afterSalesNo>`); absent on older events. */
   refundReason?: string;
 }
 
