@@ -6,6 +6,7 @@ import { type EventEnvelope, newEvent } from "../../shared/outbox/outbox";
 import { address, CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
 import { orderReaches, packagesOf, ship } from "../support/fulfilment-flow";
 import { devToken, request } from "../support/http";
+import { insertOrder } from "../support/order-rows";
 import { completeInSandbox, settledOrders, startPayment } from "../support/payment-flow";
 import { startSystem, type TestSystem, waitFor } from "../support/system";
 
@@ -435,44 +436,14 @@ describe("order statistics from the order events", () => {
     }): Promise<string> {
       serial += 1;
       const orderNo = `7${String(Date.now()).slice(-9)}${String(serial).padStart(8, "0")}`;
-      const parentNo = `6${orderNo.slice(1)}`;
-      await pool.query(
-        `INSERT INTO parent_orders (parent_order_no, buyer_id, order_type, source_channel, totals, price_steps,
-           payment_deadline, created_at)
-         VALUES ($1, $2, 'STANDARD', $3, '{}', '[]', $4, $4)`,
-        [parentNo, o.buyerId, o.channel, o.createdAt],
-      );
-      await pool.query(
-        `INSERT INTO orders (order_no, parent_order_no, order_type, table_version, shop_id, buyer_id, status,
-           source_channel, address, province, goods_minor, item_discount_minor, member_discount_minor,
-           shop_discount_minor, coupon_discount_minor, coins_deduction_minor, shipping_fee_minor, payable_minor,
-           paid_minor, timers, payment_deadline, created_at, paid_at, completed_at)
-         VALUES ($1, $2, 'STANDARD', 'STANDARD@2', $3, $4, $5, $6, $7, $8, $9, 0, 0, 0, 0, 0, 0, $9, $10, '{}', $11,
-           $11, $12, $13)`,
-        [
-          orderNo,
-          parentNo,
-          o.shopId,
-          o.buyerId,
-          o.status,
-          o.channel,
-          JSON.stringify(address(o.province)),
-          o.province,
-          o.amountMinor,
-          o.paidAt ? o.amountMinor : 0,
-          o.createdAt,
-          o.paidAt ?? null,
-          o.completedAt ?? null,
+      await insertOrder(pool, {
+        ...o,
+        orderNo,
+        paidAt: o.paidAt ?? null,
+        lines: [
+          { skuId: o.skuId, title: `Item ${o.skuId}`, quantity: o.quantity, amountMinor: o.amountMinor },
         ],
-      );
-      await pool.query(
-        `INSERT INTO order_lines (order_no, line_id, position, sku_id, title, spec, category, quantity,
-           unit_price_minor, list_price_minor, goods_minor, allocations, paid_minor, unit_paid_minor, warehouse_id,
-           deduction_strategy)
-         VALUES ($1, 'L1', 1, $2, $3, 'standard', 'general', $4, $5, $5, $6, '[]', $6, array_fill($5::bigint, ARRAY[$4::int]),
-           'wh', 'RESERVE_ON_ORDER')`,
-        [orderNo, o.skuId, `Item ${o.skuId}`, o.quantity, o.amountMinor / o.quantity, o.amountMinor],
-      );
+      });
       made.push(orderNo);
       return orderNo;
     }

@@ -2,6 +2,7 @@ import type { Pool } from "pg";
 import { migrate, migrationsDir } from "../../../shared/db/migrate";
 import { createPool, schemaName } from "../../../shared/db/pool";
 import { OUTBOX_INBOX_SQL } from "../../../shared/outbox/outbox.sql";
+import type { TestOrder } from "../../support/order-rows";
 import { cfg } from "../shared/harness";
 
 /** Every table the statistics' consumers write, with the columns its rows are ordered by. */
@@ -22,67 +23,6 @@ export async function openOrderSchema(name: string): Promise<Pool> {
   const pool = createPool(cfg, schema);
   await migrate(pool, schema, migrationsDir("order"), OUTBOX_INBOX_SQL);
   return pool;
-}
-
-/** One line of a test order. */
-export interface TestLine {
-  skuId: string;
-  title: string;
-  quantity: number;
-  amountMinor: number;
-}
-
-/** A child order as the statistics read it. */
-export interface TestOrder {
-  orderNo: string;
-  shopId: string;
-  buyerId: string;
-  province: string;
-  channel: string;
-  createdAt: string;
-  paidAt: string | null;
-  amountMinor: number;
-  lines: TestLine[];
-}
-
-/** Writes a child order, its parent and its lines with the columns the statistics read. */
-export async function insertOrder(pool: Pool, o: TestOrder): Promise<void> {
-  const parentNo = `P${o.orderNo}`;
-  await pool.query(
-    `INSERT INTO parent_orders (parent_order_no, buyer_id, order_type, source_channel, totals, price_steps,
-       payment_deadline, created_at)
-     VALUES ($1, $2, 'STANDARD', $3, '{}', '[]', $4, $4)`,
-    [parentNo, o.buyerId, o.channel, o.createdAt],
-  );
-  await pool.query(
-    `INSERT INTO orders (order_no, parent_order_no, order_type, table_version, shop_id, buyer_id, status,
-       source_channel, address, province, goods_minor, item_discount_minor, member_discount_minor,
-       shop_discount_minor, coupon_discount_minor, coins_deduction_minor, shipping_fee_minor, payable_minor,
-       paid_minor, timers, payment_deadline, created_at, paid_at)
-     VALUES ($1, $2, 'STANDARD', 'STANDARD@2', $3, $4, $5, $6, '{}', $7, $8, 0, 0, 0, 0, 0, 0, $8, $9, '{}', $10,
-       $10, $11)`,
-    [
-      o.orderNo,
-      parentNo,
-      o.shopId,
-      o.buyerId,
-      o.paidAt ? "AWAITING_SHIPMENT" : "PENDING_PAYMENT",
-      o.channel,
-      o.province,
-      o.amountMinor,
-      o.paidAt ? o.amountMinor : 0,
-      o.createdAt,
-      o.paidAt,
-    ],
-  );
-  for (const [i, l] of o.lines.entries())
-    await pool.query(
-      `INSERT INTO order_lines (order_no, line_id, position, sku_id, title, spec, category, quantity,
-         unit_price_minor, list_price_minor, goods_minor, allocations, paid_minor, unit_paid_minor, warehouse_id,
-         deduction_strategy)
-       VALUES ($1, $2, $3, $4, $5, 'standard', 'general', $6, 0, 0, $7, '[]', $7, '{}', 'wh', 'RESERVE_ON_ORDER')`,
-      [o.orderNo, `L${i + 1}`, i + 1, l.skuId, l.title, l.quantity, l.amountMinor],
-    );
 }
 
 /** Empties the statistics and the inbox, so a run counts from nothing. */

@@ -8,14 +8,8 @@ import {
   type StatsEvent,
 } from "../../../services/order/stats/stats-write.repo";
 import { newEvent } from "../../../shared/outbox/outbox";
-import {
-  insertOrder,
-  openOrderSchema,
-  resetStats,
-  statsSnapshot,
-  type TestOrder,
-  testOrders,
-} from "./stats-batch-fixture";
+import { insertOrder, type TestOrder } from "../../support/order-rows";
+import { openOrderSchema, resetStats, statsSnapshot, testOrders } from "./stats-batch-fixture";
 
 type Kind = "placed" | "paid";
 
