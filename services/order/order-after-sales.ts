@@ -407,6 +407,7 @@ async function requestRefund(svc: OrderService, r: AfterSalesRequest) {
       amountMinor: r.refundMinor,
       reason: `${REFUND_REASON}${r.afterSalesNo}`,
       idempotencyKey: refundKey(r),
+      retry: r.refundAttempts > 0,
     });
     // Unless its refusal was recorded meanwhile (attempts moved on): then the retry asks again.
     await svc.pool.query(

@@ -257,6 +257,7 @@ async function askAgain(svc: OrderService, due: RefundRetry): Promise<string> {
     amountMinor: due.amountMinor,
     reason: due.reason,
     idempotencyKey: `refused:${due.refusedRefundNo}`,
+    retry: true,
   });
   await markRetried(svc.pool, due.refusedRefundNo, refundNo);
   return refundNo;

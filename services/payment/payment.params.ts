@@ -20,6 +20,7 @@ export const REFUND_PARAMS = {
   amountMinor: { type: "number", integer: true, positive: true, max: 1e12 },
   reason: { type: "string", min: 1, max: 200 },
   idempotencyKey: { type: "string", min: 1, max: 128 },
+  retry: { type: "boolean", optional: true },
   $$strict: "remove",
 } as const;
 

@@ -63,6 +63,11 @@ export interface RefundParams {
   amountMinor: number;
   reason: string;
   idempotencyKey: string;
+  /**
+   * Asks again a refund of this child order and reason that the provider refused: the provider is asked
+   * about the refusal first, and a refused refund it paid after all is the answer instead of a new one.
+   */
+  retry?: boolean;
 }
 export interface RefundResult {
   refundNo: string;
@@ -163,6 +168,10 @@ export interface LedgerRefund {
   /** What it was for, as its requester gave it. */
   reason: string;
   completedAt: string | null;
+  /** What its payment received. */
+  paymentPaidMinor: number;
+  /** For a paid refund: the payment's paid refunds up to and including this one (by completion); else null. */
+  refundsPaidMinor: number | null;
 }
 
 export interface LedgerPage<T> {

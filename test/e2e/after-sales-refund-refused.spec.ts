@@ -2,6 +2,7 @@ import type { OrderService } from "../../services/order/order.service";
 import { sweepAfterSales } from "../../services/order/order-after-sales";
 import { retryRefusedRefunds } from "../../services/order/order-payments";
 import { shanghaiDay } from "../../services/order/stats/stats-period";
+import type { PaymentService } from "../../services/payment/payment.service";
 import { expectOk } from "../support/catalog";
 import { request } from "../support/http";
 import {
@@ -169,6 +170,48 @@ describe("a refund the provider refuses", () => {
     const date = shanghaiDay(new Date());
     const found = expectOk(
       await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
+      "r",
+    );
+    expect(found.mismatches.filter((m: any) => m.paymentNo === loserPayment.paymentNo)).toEqual([]);
+  });
+
+  it("does not refund a sold-out child twice when the provider pays the refused refund after all", async () => {
+    const { url, catalog } = suite;
+    const { loser, loserPayment } = await soldOutRace(catalog, { priceMinor: 2_345 });
+    await completeInSandbox(url, loserPayment.providerPaymentNo, { refuseRefunds: 1 });
+    const [closed] = await settledOrders(url, loser.token, loser.checkout.parentOrderNo);
+    const detail = async () =>
+      expectOk(
+        await request(url, "GET", `/api/v1/orders/${closed.orderNo}`, { token: loser.token }),
+        "order",
+      );
+    let refused: any;
+    await waitFor("the refusal", async () => {
+      refused = (await detail()).payment.refunds.find((r: any) => r.status === "FAILED");
+      return refused !== undefined;
+    });
+    // The merchant settles the abnormal refund by hand at the provider: it is paid after all, and no
+    // notification says so. The sweeper's retry asks the provider first and takes that answer.
+    await suite
+      .service<PaymentService>("payment")
+      .pool.query(
+        "UPDATE sandbox_refunds SET status = 'SUCCESS', failure_reason = NULL WHERE refund_no = $1",
+        [refused.refundNo],
+      );
+    const svc = suite.service<OrderService>("order");
+    await retryRefusedRefunds(svc, new Date(Date.now() + 61_000));
+    await waitFor(
+      "the refund recorded",
+      async () => (await detail()).amounts.refundedMinor === closed.amounts.payableMinor,
+    );
+    await retryRefusedRefunds(svc, new Date(Date.now() + 7 * 3_600_000));
+    expect((await detail()).payment.refunds).toEqual([
+      expect.objectContaining({ refundNo: refused.refundNo, status: "SUCCEEDED" }),
+    ]);
+    expect((await detail()).amounts.refundedMinor).toBe(closed.amounts.payableMinor);
+    const date = shanghaiDay(new Date());
+    const found = expectOk(
+      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: catalog.adminToken }),
       "r",
     );
     expect(found.mismatches.filter((m: any) => m.paymentNo === loserPayment.paymentNo)).toEqual([]);

@@ -17,7 +17,12 @@ export type MismatchKind =
   /** A refund the orders asked for that the provider refused, and no later refund paid: the buyer still waits. */
   | "REFUND_FAILED"
   /** Orders record a refund that the payment service has not as completed in that day. */
-  | "ORDER_REFUND_WITHOUT_PAYMENT_REFUND";
+  | "ORDER_REFUND_WITHOUT_PAYMENT_REFUND"
+  /**
+   * A refund paid beyond what its payment received (paymentMinor: the refunds paid so far; ordersMinor: what
+   * was paid): the provider paid a refused refund after all, after it had been asked again.
+   */
+  | "OVER_REFUNDED";
 
 export interface Mismatch {
   kind: MismatchKind;
@@ -127,6 +132,7 @@ export const purposeOf = (r: { paymentNo: string; orderNo: string | null; reason
  * Refunds the payment service completed in the day, against the orders' records. Only refunds the order
  * service asked for (REQUESTED): a duplicate payment's refund is the payment service's own business. A
  * refused one is a mismatch until the orders record a refund paid for the same purpose (`paidPurposes`).
+ * Any refund, a duplicate's too, that paid out more than its payment received is OVER_REFUNDED.
  */
 export function reconcileRefunds(
   refunds: readonly LedgerRefund[],
@@ -135,6 +141,17 @@ export function reconcileRefunds(
 ): Mismatch[] {
   const found: Mismatch[] = [];
   for (const r of refunds) {
+    if (r.refundsPaidMinor !== null && r.refundsPaidMinor > r.paymentPaidMinor) {
+      found.push({
+        kind: "OVER_REFUNDED",
+        paymentNo: r.paymentNo,
+        refundNo: r.refundNo,
+        parentOrderNo: r.parentOrderNo,
+        orderNos: r.orderNo ? [r.orderNo] : [],
+        paymentMinor: r.refundsPaidMinor,
+        ordersMinor: r.paymentPaidMinor,
+      });
+    }
     if (r.cause !== "REQUESTED") continue;
     const recorded = orders.get(r.refundNo);
     const base = {

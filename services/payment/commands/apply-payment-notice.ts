@@ -17,7 +17,7 @@ import {
 import { closeAtProviders } from "./close-at-provider";
 import type { DocumentOutcome } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
-import { createDuplicateRefund, submitRefund } from "./refund-payment";
+import { createDuplicateRefund, submitRefund } from "./submit-refund";
 
 /** The attempt a notice is about, with the amount checked: 404 PAYMENT_NOT_FOUND, 422 AMOUNT_MISMATCH. */
 function checked(method: PaymentMethod, notice: PaymentNotice, read: PaymentWithPaidBy | null) {

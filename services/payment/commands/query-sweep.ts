@@ -4,8 +4,8 @@ import { claimDue, type DueItem } from "../store/query.repo";
 import { closeAtProvider } from "./close-at-provider";
 import { handleProviderDocument } from "./handle-document";
 import type { PaymentDeps } from "./payment-deps";
-import { submitRefund } from "./refund-payment";
 import { retryDuplicateRefunds } from "./retry-duplicate-refunds";
+import { submitRefund } from "./submit-refund";
 
 const BATCH = 50;
 

@@ -4,8 +4,9 @@ import { REFUND_RETRY_DELAYS_MS } from "../../../shared/retry/refund-retry";
 import type { Payment } from "../domain/payment";
 import { findPayment } from "../store/payment.repo";
 import { findRefund } from "../store/refund.repo";
+import { refusedButPaid } from "./confirm-refusals";
 import type { PaymentDeps } from "./payment-deps";
-import { createDuplicateRefund, submitRefund } from "./refund-payment";
+import { createDuplicateRefund, submitRefund } from "./submit-refund";
 
 /**
  * Duplicate payments whose refund the provider refused (the payer's account frozen, say) and whose next try
@@ -31,9 +32,15 @@ async function dueDuplicates(deps: PaymentDeps, now: Date): Promise<string[]> {
 
 /**
  * Under the payment's lock: a new refund of what is left of a duplicate payment, keyed by its refusals so
- * far; null when one is on its way or nothing is left.
+ * far; null when one is on its way or nothing is left. The provider is asked about the refusals first: what
+ * it paid after all is not left.
  */
 async function refundAgain(deps: PaymentDeps, paymentNo: string, now: Date): Promise<string | null> {
+  await refusedButPaid(deps, (await findPayment(deps.pool, paymentNo)) as Payment, {
+    cause: "DUPLICATE_PAYMENT",
+    orderNo: null,
+    reason: "DUPLICATE_PAYMENT",
+  });
   return withTransaction(deps.pool, async (tx) => {
     const payment = (await findPayment(tx, paymentNo, true)) as Payment;
     const { rows } = await tx.query<{ pending: number; refusals: number }>(
@@ -80,7 +87,13 @@ export async function retryDuplicateRefund(deps: PaymentDeps, refundNo: string) 
 export async function retryDuplicateRefunds(deps: PaymentDeps, now: Date): Promise<number> {
   let asked = 0;
   for (const paymentNo of await dueDuplicates(deps, now)) {
-    const refundNo = await refundAgain(deps, paymentNo, now);
+    const refundNo = await refundAgain(deps, paymentNo, now).catch((err: Error) => {
+      deps.logger.warn("a duplicate payment's refused refund could not be asked again yet", {
+        paymentNo,
+        error: err.message,
+      });
+      return null;
+    });
     if (refundNo) {
       await submitRefund(deps, refundNo);
       asked += 1;

@@ -9,7 +9,11 @@ import type { Queryable } from "../../../shared/db/pool";
 const PAYMENT_COLUMNS = `payment_no AS no, paid_at AS at, parent_order_no, status, paid_minor, refunded_minor,
   duplicate`;
 const REFUND_COLUMNS = `r.refund_no AS no, r.completed_at AS at, r.payment_no, p.parent_order_no, r.order_no,
-  r.cause, r.status, r.amount_minor, r.reason`;
+  r.cause, r.status, r.amount_minor, r.reason, p.paid_minor,
+  CASE WHEN r.status = 'SUCCEEDED' THEN (
+    SELECT sum(x.amount_minor) FROM refunds x WHERE x.payment_no = r.payment_no AND x.status = 'SUCCEEDED'
+      AND (x.completed_at, x.refund_no) <= (r.completed_at, r.refund_no)
+  ) END AS refunds_paid_minor`;
 
 const SQL = {
   payments: {
@@ -48,6 +52,8 @@ const toRefund = (r: any): LedgerRefund => ({
   amountMinor: Number(r.amount_minor),
   reason: r.reason,
   completedAt: r.at?.toISOString() ?? null,
+  paymentPaidMinor: Number(r.paid_minor),
+  refundsPaidMinor: r.refunds_paid_minor === null ? null : Number(r.refunds_paid_minor),
 });
 
 /**

@@ -49,6 +49,28 @@ export async function refundsOf(q: Queryable, paymentNos: string[]): Promise<Ref
   return rows.map(toRefund);
 }
 
+/** What a refund was for: a refused one is asked again as a new refund of the same purpose. */
+export interface RefundPurpose {
+  cause: Refund["cause"];
+  orderNo: string | null;
+  reason: string;
+}
+
+/**
+ * The payment's refunds of one purpose the provider refused, oldest first: those still FAILED, and those it
+ * paid after all (SUCCEEDED, their refusal's reason kept).
+ */
+export async function refusalsOf(q: Queryable, paymentNo: string, purpose: RefundPurpose): Promise<Refund[]> {
+  const { rows } = await q.query(
+    `SELECT ${COLUMNS} FROM refunds
+     WHERE payment_no = $1 AND cause = $2 AND order_no IS NOT DISTINCT FROM $3 AND reason = $4
+       AND (status = 'FAILED' OR (status = 'SUCCEEDED' AND failure_reason IS NOT NULL))
+     ORDER BY created_at, refund_no`,
+    [paymentNo, purpose.cause, purpose.orderNo, purpose.reason],
+  );
+  return rows.map(toRefund);
+}
+
 /**
  * Records a refund and commits its amount against the payment in one statement. The conditional
  * UPDATE (refunded + amount <= paid) is the database's own guard; false when it did not fit.
@@ -103,6 +125,12 @@ export interface RefundTransitionWrite {
   events: EventEnvelope[];
 }
 
+/**
+ * Writes a refund transition. A refused refund the provider pays after all takes its amount again only as far
+ * as the payment has it: when another refund paid the same money meanwhile, the refund is recorded as paid
+ * (it was) and the refundable balance stays at zero; the day's reconciliation reports the payment
+ * OVER_REFUNDED from the refund rows.
+ */
 export async function saveRefundTransition(q: Queryable, w: RefundTransitionWrite): Promise<void> {
   await q.query(
     `WITH refund AS (
@@ -110,7 +138,7 @@ export async function saveRefundTransition(q: Queryable, w: RefundTransitionWrit
          failure_reason = COALESCE($6, failure_reason), next_query_at = NULL
        WHERE refund_no = $1
      ), payment AS (
-       UPDATE payments SET refunded_minor = refunded_minor + $7, updated_at = now()
+       UPDATE payments SET refunded_minor = LEAST(paid_minor, refunded_minor + $7), updated_at = now()
        WHERE $7 <> 0 AND payment_no = $3
      ), events AS (${outboxInsertSql("$8")})
      SELECT 1`,

@@ -1,5 +1,6 @@
 import "./payment-env";
 import { randomUUID } from "node:crypto";
+import { reconcileRefunds } from "../../../services/order/domain/reconciliation";
 import { insertRefund } from "../../../services/payment/store/refund.repo";
 import { buyer, count, eventually, providerDocument, signAs, usePaymentSystem } from "./payment-harness";
 
@@ -17,19 +18,24 @@ describe("refunds", () => {
       [paymentNo],
     );
 
-  /** A checkout paid in full through the sandbox. */
-  async function paid(amountMinor = 10_000) {
+  /** A checkout paid in full through the sandbox, whose provider refuses its next `refuseRefunds` refunds. */
+  async function paid(amountMinor = 10_000, refuseRefunds = 0) {
     const buyerId = `buyer-${randomUUID().slice(0, 8)}`;
     const parentOrderNo = sys.book.open(buyerId, amountMinor);
     const p = await call("payment.create", { parentOrderNo, method: "WECHAT" }, buyer(buyerId));
-    await call("payment.sandboxComplete", { providerPaymentNo: p.providerPaymentNo, result: "SUCCESS" });
-    const refund = (amount: number, key = randomUUID(), orderNo: string | null = null) =>
+    await call("payment.sandboxComplete", {
+      providerPaymentNo: p.providerPaymentNo,
+      result: "SUCCESS",
+      refuseRefunds,
+    });
+    const refund = (amount: number, key = randomUUID(), orderNo: string | null = null, retry = false) =>
       call("payment.refund", {
         parentOrderNo,
         orderNo,
         amountMinor: amount,
         reason: "after-sales",
         idempotencyKey: key,
+        retry,
       });
     return { ...p, buyerId, parentOrderNo, refund };
   }
@@ -182,6 +188,95 @@ describe("refunds", () => {
     });
     await expect(call("payment.callback", { provider: "WECHAT", ...unknown })).rejects.toMatchObject({
       type: "PAYMENT_NOT_FOUND",
+    });
+  });
+
+  describe("a refused refund the provider pays after all (an abnormal refund the merchant settles by hand)", () => {
+    const CHILD = "1000000000000000001";
+    const statusOf = async (refundNo: string) =>
+      (await sys.pool.query("SELECT status FROM refunds WHERE refund_no = $1", [refundNo])).rows[0]?.status;
+    /** A refund of a child order the provider refused; `paidAtProvider` makes the provider pay it after all. */
+    async function refusedThenPaidAtProvider(amountMinor = 4_000) {
+      const p = await paid(10_000, 1);
+      const refused = await p.refund(amountMinor, "first", CHILD);
+      await eventually("the refusal", async () => (await statusOf(refused.refundNo)) === "FAILED");
+      const paidAtProvider = () =>
+        sys.pool.query(
+          "UPDATE sandbox_refunds SET status = 'SUCCESS', failure_reason = NULL, completed_at = now() WHERE refund_no = $1",
+          [refused.refundNo],
+        );
+      return { p, refused, paidAtProvider };
+    }
+    const totals = async (paymentNo: string) =>
+      (
+        await sys.pool.query(
+          `SELECT p.refunded_minor,
+             (SELECT count(*)::int FROM refunds r WHERE r.payment_no = p.payment_no) AS refunds,
+             (SELECT sum(amount_minor)::int FROM refunds r WHERE r.payment_no = p.payment_no AND r.status = 'SUCCEEDED') AS paid_back
+           FROM payments p WHERE payment_no = $1`,
+          [paymentNo],
+        )
+      ).rows[0];
+
+    it("asks the provider before asking again, and answers the refused refund it paid instead of paying twice", async () => {
+      const { p, refused, paidAtProvider } = await refusedThenPaidAtProvider();
+      await paidAtProvider();
+      const again = await p.refund(4_000, "again", CHILD, true);
+      expect(again).toMatchObject({ refundNo: refused.refundNo, status: "SUCCEEDED", amountMinor: 4_000 });
+      // Asked again once more, under the same key or another: still that refund, nothing new at the provider.
+      expect(await p.refund(4_000, "again", CHILD, true)).toMatchObject({ refundNo: refused.refundNo });
+      expect(await p.refund(4_000, "third", CHILD, true)).toMatchObject({ refundNo: refused.refundNo });
+      expect(await totals(p.paymentNo)).toEqual({ refunded_minor: 4_000, refunds: 1, paid_back: 4_000 });
+      expect(await refundEvents(p.paymentNo)).toBe(1);
+      const atProvider = await count(
+        sys.pool,
+        "SELECT sum(amount_minor) AS n FROM sandbox_refunds WHERE provider_payment_no = $1 AND status = 'SUCCESS'",
+        [p.providerPaymentNo],
+      );
+      expect(atProvider).toBe(4_000);
+    });
+
+    it("asks again as a new refund while the provider stands by its refusal", async () => {
+      const { p, refused } = await refusedThenPaidAtProvider();
+      const again = await p.refund(4_000, "again", CHILD, true);
+      expect(again.refundNo).not.toBe(refused.refundNo);
+      await eventually("the new refund", async () => (await statusOf(again.refundNo)) === "SUCCEEDED");
+      expect(await totals(p.paymentNo)).toEqual({ refunded_minor: 4_000, refunds: 2, paid_back: 4_000 });
+    });
+
+    it("records a refusal paid after it was asked again as paid, and the day's reconciliation reports it OVER_REFUNDED", async () => {
+      const { p, refused, paidAtProvider } = await refusedThenPaidAtProvider(6_000);
+      const again = await p.refund(6_000, "again", CHILD, true);
+      await eventually("the new refund", async () => (await statusOf(again.refundNo)) === "SUCCEEDED");
+      // The provider's query answer came before it changed its mind; the success arrives as a callback.
+      await paidAtProvider();
+      const { rows } = await sys.pool.query("SELECT provider_refund_no FROM refunds WHERE refund_no = $1", [
+        refused.refundNo,
+      ]);
+      const lateSuccess = providerDocument("WECHAT", {
+        kind: "REFUND",
+        refundNo: refused.refundNo,
+        providerRefundNo: rows[0].provider_refund_no,
+        paymentNo: p.paymentNo,
+        providerPaymentNo: p.providerPaymentNo,
+        result: "SUCCESS",
+        amountMinor: 6_000,
+        occurredAt: new Date().toISOString(),
+      });
+      expect(await call("payment.callback", { provider: "WECHAT", ...lateSuccess })).toMatchObject({
+        status: "SUCCEEDED",
+      });
+      // Recorded as it happened; the refundable balance stops at zero.
+      expect(await totals(p.paymentNo)).toEqual({ refunded_minor: 10_000, refunds: 2, paid_back: 12_000 });
+      await expect(p.refund(1)).rejects.toMatchObject({ type: "REFUND_EXCEEDS_PAID" });
+      const ledger = await call("payment.ledger", {
+        kind: "refunds",
+        nos: [refused.refundNo, again.refundNo],
+      });
+      const mismatches = reconcileRefunds(ledger.items, new Map()).filter((m) => m.kind === "OVER_REFUNDED");
+      expect(mismatches).toEqual([
+        expect.objectContaining({ refundNo: refused.refundNo, paymentMinor: 12_000, ordersMinor: 10_000 }),
+      ]);
     });
   });
 

@@ -40,6 +40,8 @@ const refund = (no: string, amountMinor: number, extra: Partial<LedgerRefund> = 
   amountMinor,
   reason: "AFTER_SALES:A1",
   completedAt: during,
+  paymentPaidMinor: 100_000,
+  refundsPaidMinor: extra.status && extra.status !== "SUCCEEDED" ? null : amountMinor,
   ...extra,
 });
 const recorded = (no: string, amountMinor: number): OrdersRefund => ({
@@ -137,6 +139,27 @@ describe("reconciling a day's refunds with the orders", () => {
     const paid = new Set([purposeOf({ paymentNo: "1", orderNo: "O1", reason: "AFTER_SALES:A1" })]);
     expect(reconcileRefunds(refused, new Map(), paid).map((m) => [m.kind, m.refundNo])).toEqual([
       ["REFUND_FAILED", "R2"],
+    ]);
+  });
+
+  it("lists every refund paid beyond what its payment received, a duplicate's too", () => {
+    const refunds = [
+      refund("R1", 600, { paymentPaidMinor: 1_000, refundsPaidMinor: 600 }),
+      refund("R2", 600, { paymentPaidMinor: 1_000, refundsPaidMinor: 1_200 }),
+      refund("R3", 900, {
+        paymentNo: "2",
+        cause: "DUPLICATE_PAYMENT",
+        orderNo: null,
+        paymentPaidMinor: 900,
+        refundsPaidMinor: 1_800,
+      }),
+    ];
+    const orders = byNo([recorded("R1", 600), recorded("R2", 600)], "refundNo");
+    expect(
+      reconcileRefunds(refunds, orders).map((m) => [m.kind, m.refundNo, m.paymentMinor, m.ordersMinor]),
+    ).toEqual([
+      ["OVER_REFUNDED", "R2", 1_200, 1_000],
+      ["OVER_REFUNDED", "R3", 1_800, 900],
     ]);
   });
 
