@@ -302,7 +302,7 @@ const gatewayService: ServiceSchema<GatewaySettings, Record<string, never>, Gate
   },
 
   async started() {
-    this.redis = createRedis(config, { lazyConnect: false });
+    this.redis = createRedis(config, { lazyConnect: false, enableAutoPipelining: true });
     this.purgeTimer = setInterval(() => {
       purgeKeys(this.pool).catch((err) => this.logger.warn("idempotency key purge failed", err));
     }, 3_600_000);

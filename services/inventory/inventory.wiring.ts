@@ -41,7 +41,7 @@ export function wireInventory(o: {
   const { pool, logger } = o;
   const keys = new StockKeys(config);
   // Fail a command after a few retries rather than queue it forever while Redis is away.
-  const redis = createRedis(config, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(config, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const blocking = createRedis(config);
   const scripts = defineStockScripts(redis);
   const cache = new CatalogCache({

@@ -378,7 +378,7 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
   },
 
   async started() {
-    this.redis = createRedis(config);
+    this.redis = createRedis(config, { enableAutoPipelining: true });
     this.numbers = new OrderNumberGenerator({
       redis: this.redis,
       redisPrefix: config.redisPrefix,

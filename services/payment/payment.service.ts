@@ -135,7 +135,7 @@ const paymentService: ServiceSchema<ServiceSettingSchema, Record<string, never>,
   },
 
   async started() {
-    this.redis = createRedis(config);
+    this.redis = createRedis(config, { enableAutoPipelining: true });
     const numbers = new OrderNumberGenerator({
       redis: this.redis,
       redisPrefix: config.redisPrefix,
