@@ -175,6 +175,60 @@ describe("a refund the provider refuses", () => {
     expect(found.mismatches.filter((m: any) => m.paymentNo === loserPayment.paymentNo)).toEqual([]);
   });
 
+  it("completes a request with the refused refund the provider paid after all, not with a second one", async () => {
+    const { url, catalog } = suite;
+    const { token, checkout } = await placeCheckout(catalog);
+    const payment = await startPayment(url, token, checkout.parentOrderNo);
+    await completeInSandbox(url, payment.providerPaymentNo, { refuseRefunds: 1 });
+    const [order] = await settledOrders(url, token, checkout.parentOrderNo);
+    const merchant = await catalog.merchantToken(order.shopId);
+    const { afterSalesNo } = expectOk(
+      await request(url, "POST", `/api/v1/orders/${order.orderNo}/after-sales`, {
+        token,
+        body: {
+          type: "REFUND_ONLY",
+          lines: [{ lineId: order.lines[0].lineId, quantity: 1 }],
+          reason: "no need",
+        },
+      }),
+      "after-sales",
+    );
+    expectOk(
+      await request(url, "POST", `/api/v1/after-sales/${afterSalesNo}/approve`, { token: merchant }),
+      "ok",
+    );
+    const read = async () =>
+      expectOk(
+        await request(url, "GET", `/api/v1/after-sales/${afterSalesNo}`, { token: catalog.adminToken }),
+        "request",
+      );
+    const refunds = async () =>
+      expectOk(await request(url, "GET", `/api/v1/payments/${payment.paymentNo}`, { token }), "payment")
+        .refunds;
+    await waitFor("the refusal", async () => (await read()).refundAttempts === 1);
+    const [refused] = await refunds();
+    await suite
+      .service<PaymentService>("payment")
+      .pool.query(
+        "UPDATE sandbox_refunds SET status = 'SUCCESS', failure_reason = NULL WHERE refund_no = $1",
+        [refused.refundNo],
+      );
+    await sweepAfterSales(suite.service<OrderService>("order"), new Date(Date.now() + 61_000));
+    let done: any;
+    await waitFor("the request refunded", async () => {
+      done = await read();
+      return done.status === "SUCCEEDED";
+    });
+    expect(done).toMatchObject({ refundNo: refused.refundNo, refundAttempts: 1 });
+    expect(await refunds()).toEqual([
+      expect.objectContaining({ refundNo: refused.refundNo, status: "SUCCEEDED" }),
+    ]);
+    await waitFor("the order to show the refund once", async () => {
+      const o = expectOk(await request(url, "GET", `/api/v1/orders/${order.orderNo}`, { token }), "order");
+      return o.amounts.refundedMinor === done.refundMinor;
+    });
+  });
+
   it("does not refund a sold-out child twice when the provider pays the refused refund after all", async () => {
     const { url, catalog } = suite;
     const { loser, loserPayment } = await soldOutRace(catalog, { priceMinor: 2_345 });
