@@ -17,16 +17,15 @@ import { useSystem, waitFor } from "../support/system";
 describe("a refund the provider refuses", () => {
   const suite = useSystem();
 
-  it("is asked again after a backoff, then by an operator, until the buyer has the money", async () => {
+  /** A paid order whose payer's account refuses the next `refuseRefunds` refunds, and a refund-only request of one unit the shop approved. */
+  async function approvedRequest(refuseRefunds: number) {
     const { url, catalog } = suite;
-    const admin = catalog.adminToken;
     const { token, checkout } = await placeCheckout(catalog);
     const payment = await startPayment(url, token, checkout.parentOrderNo);
-    // The payer's account is frozen for the first two refunds.
-    await completeInSandbox(url, payment.providerPaymentNo, { refuseRefunds: 2 });
+    await completeInSandbox(url, payment.providerPaymentNo, { refuseRefunds });
     const [order] = await settledOrders(url, token, checkout.parentOrderNo);
     const merchant = await catalog.merchantToken(order.shopId);
-    const asked = expectOk(
+    const { afterSalesNo } = expectOk(
       await request(url, "POST", `/api/v1/orders/${order.orderNo}/after-sales`, {
         token,
         body: {
@@ -37,8 +36,18 @@ describe("a refund the provider refuses", () => {
       }),
       "after-sales",
     );
-    const no = asked.afterSalesNo;
-    expectOk(await request(url, "POST", `/api/v1/after-sales/${no}/approve`, { token: merchant }), "approve");
+    expectOk(
+      await request(url, "POST", `/api/v1/after-sales/${afterSalesNo}/approve`, { token: merchant }),
+      "approve",
+    );
+    return { token, payment, order, merchant, afterSalesNo };
+  }
+
+  it("is asked again after a backoff, then by an operator, until the buyer has the money", async () => {
+    const { url, catalog } = suite;
+    const admin = catalog.adminToken;
+    // The payer's account is frozen for the first two refunds.
+    const { token, payment, order, merchant, afterSalesNo: no } = await approvedRequest(2);
     const read = async (as = admin) =>
       expectOk(await request(url, "GET", `/api/v1/after-sales/${no}`, { token: as }), "request");
     const refused = async (attempts: number) => {
@@ -177,26 +186,7 @@ describe("a refund the provider refuses", () => {
 
   it("completes a request with the refused refund the provider paid after all, not with a second one", async () => {
     const { url, catalog } = suite;
-    const { token, checkout } = await placeCheckout(catalog);
-    const payment = await startPayment(url, token, checkout.parentOrderNo);
-    await completeInSandbox(url, payment.providerPaymentNo, { refuseRefunds: 1 });
-    const [order] = await settledOrders(url, token, checkout.parentOrderNo);
-    const merchant = await catalog.merchantToken(order.shopId);
-    const { afterSalesNo } = expectOk(
-      await request(url, "POST", `/api/v1/orders/${order.orderNo}/after-sales`, {
-        token,
-        body: {
-          type: "REFUND_ONLY",
-          lines: [{ lineId: order.lines[0].lineId, quantity: 1 }],
-          reason: "no need",
-        },
-      }),
-      "after-sales",
-    );
-    expectOk(
-      await request(url, "POST", `/api/v1/after-sales/${afterSalesNo}/approve`, { token: merchant }),
-      "ok",
-    );
+    const { token, payment, order, afterSalesNo } = await approvedRequest(1);
     const read = async () =>
       expectOk(
         await request(url, "GET", `/api/v1/after-sales/${afterSalesNo}`, { token: catalog.adminToken }),
