@@ -195,17 +195,17 @@ describe("refunds", () => {
     const CHILD = "1000000000000000001";
     const statusOf = async (refundNo: string) =>
       (await sys.pool.query("SELECT status FROM refunds WHERE refund_no = $1", [refundNo])).rows[0]?.status;
-    /** A refund of a child order the provider refused; `paidAtProvider` makes the provider pay it after all. */
-    async function refusedThenPaidAtProvider(amountMinor = 4_000) {
+    /** A refund of a child order the provider refused; `payAtProvider` has the provider pay it after all. */
+    async function refusedRefund(amountMinor = 4_000) {
       const p = await paid(10_000, 1);
       const refused = await p.refund(amountMinor, "first", CHILD);
       await eventually("the refusal", async () => (await statusOf(refused.refundNo)) === "FAILED");
-      const paidAtProvider = () =>
+      const payAtProvider = () =>
         sys.pool.query(
           "UPDATE sandbox_refunds SET status = 'SUCCESS', failure_reason = NULL, completed_at = now() WHERE refund_no = $1",
           [refused.refundNo],
         );
-      return { p, refused, paidAtProvider };
+      return { p, refused, payAtProvider };
     }
     const totals = async (paymentNo: string) =>
       (
@@ -219,8 +219,8 @@ describe("refunds", () => {
       ).rows[0];
 
     it("asks the provider before asking again, and answers the refused refund it paid instead of paying twice", async () => {
-      const { p, refused, paidAtProvider } = await refusedThenPaidAtProvider();
-      await paidAtProvider();
+      const { p, refused, payAtProvider } = await refusedRefund();
+      await payAtProvider();
       const again = await p.refund(4_000, "again", CHILD, true);
       expect(again).toMatchObject({ refundNo: refused.refundNo, status: "SUCCEEDED", amountMinor: 4_000 });
       // Asked again once more, under the same key or another: still that refund, nothing new at the provider.
@@ -237,7 +237,7 @@ describe("refunds", () => {
     });
 
     it("asks again as a new refund while the provider stands by its refusal", async () => {
-      const { p, refused } = await refusedThenPaidAtProvider();
+      const { p, refused } = await refusedRefund();
       const again = await p.refund(4_000, "again", CHILD, true);
       expect(again.refundNo).not.toBe(refused.refundNo);
       await eventually("the new refund", async () => (await statusOf(again.refundNo)) === "SUCCEEDED");
@@ -245,11 +245,11 @@ describe("refunds", () => {
     });
 
     it("records a refusal paid after it was asked again as paid, and the day's reconciliation reports it OVER_REFUNDED", async () => {
-      const { p, refused, paidAtProvider } = await refusedThenPaidAtProvider(6_000);
+      const { p, refused, payAtProvider } = await refusedRefund(6_000);
       const again = await p.refund(6_000, "again", CHILD, true);
       await eventually("the new refund", async () => (await statusOf(again.refundNo)) === "SUCCEEDED");
       // The provider's query answer came before it changed its mind; the success arrives as a callback.
-      await paidAtProvider();
+      await payAtProvider();
       const { rows } = await sys.pool.query("SELECT provider_refund_no FROM refunds WHERE refund_no = $1", [
         refused.refundNo,
       ]);
