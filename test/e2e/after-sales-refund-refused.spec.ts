@@ -17,6 +17,18 @@ import { useSystem, waitFor } from "../support/system";
 describe("a refund the provider refuses", () => {
   const suite = useSystem();
 
+  /** Today's reconciliation mismatches of one payment, as an operator reads them. */
+  async function mismatchesOf(paymentNo: string) {
+    const date = shanghaiDay(new Date());
+    const found = expectOk(
+      await request(suite.url, "GET", `/api/v1/admin/reconciliation?date=${date}`, {
+        token: suite.catalog.adminToken,
+      }),
+      "reconciliation",
+    );
+    return found.mismatches.filter((m: any) => m.paymentNo === paymentNo);
+  }
+
   /** A paid order whose payer's account refuses the next `refuseRefunds` refunds, and a refund-only request of one unit the shop approved. */
   async function approvedRequest(refuseRefunds: number) {
     const { url, catalog } = suite;
@@ -69,12 +81,7 @@ describe("a refund the provider refuses", () => {
     expect((await read(merchant)).actions).toEqual([]);
     expect(first.timeline.map((t: any) => t.event)).toContain("refund.failed");
     // The day's reconciliation shows the buyer waiting for the money.
-    const date = shanghaiDay(new Date());
-    const waiting = expectOk(
-      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
-      "r",
-    );
-    expect(waiting.mismatches).toEqual(
+    expect(await mismatchesOf(payment.paymentNo)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           kind: "REFUND_FAILED",
@@ -116,11 +123,7 @@ describe("a refund the provider refuses", () => {
       return o.amounts.refundedMinor === done.refundMinor;
     });
     // Paid at last: the refused refunds are no longer a mismatch.
-    const settled = expectOk(
-      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
-      "r",
-    );
-    expect(settled.mismatches.filter((m: any) => m.paymentNo === payment.paymentNo)).toEqual([]);
+    expect(await mismatchesOf(payment.paymentNo)).toEqual([]);
   });
 
   it("asks a sold-out child's refused refund again after a backoff, then by an operator, until it is paid", async () => {
@@ -176,12 +179,7 @@ describe("a refund the provider refuses", () => {
     // Paid: the sweeper asks nothing more, and the day reconciles.
     await retryRefusedRefunds(svc, new Date(Date.now() + 7 * 3_600_000));
     expect((await detail()).payment.refunds).toHaveLength(3);
-    const date = shanghaiDay(new Date());
-    const found = expectOk(
-      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: admin }),
-      "r",
-    );
-    expect(found.mismatches.filter((m: any) => m.paymentNo === loserPayment.paymentNo)).toEqual([]);
+    expect(await mismatchesOf(loserPayment.paymentNo)).toEqual([]);
   });
 
   it("completes a request with the refused refund the provider paid after all, not with a second one", async () => {
@@ -253,11 +251,6 @@ describe("a refund the provider refuses", () => {
       expect.objectContaining({ refundNo: refused.refundNo, status: "SUCCEEDED" }),
     ]);
     expect((await detail()).amounts.refundedMinor).toBe(closed.amounts.payableMinor);
-    const date = shanghaiDay(new Date());
-    const found = expectOk(
-      await request(url, "GET", `/api/v1/admin/reconciliation?date=${date}`, { token: catalog.adminToken }),
-      "r",
-    );
-    expect(found.mismatches.filter((m: any) => m.paymentNo === loserPayment.paymentNo)).toEqual([]);
+    expect(await mismatchesOf(loserPayment.paymentNo)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { address, CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
-import { devToken, request } from "../support/http";
+import { CatalogBuilder, expectOk, uniqueId } from "../support/catalog";
+import { request } from "../support/http";
 import { startSystem, type TestSystem } from "../support/system";
 
 /** Every order's amounts add up: lines, allocations, units, discounts, shipping. */
@@ -35,41 +35,7 @@ describe("checkout pricing across two merchants", () => {
 
   it("creates orders equal to the quote to the fen, with every allocation stored per line", async () => {
     const url = system.baseUrl;
-    const shopA = uniqueId("shopA");
-    const shopB = uniqueId("shopB");
-    const buyerId = uniqueId("buyer");
-    const wh = await catalog.warehouse(["Zhejiang"]);
-    const tea = await catalog.sku({ shopId: shopA, priceMinor: 12_900, stock: { [wh]: 100 } });
-    const cups = await catalog.sku({ shopId: shopA, priceMinor: 4_550, stock: { [wh]: 100 } });
-    const lamp = await catalog.sku({ shopId: shopB, priceMinor: 33_300, stock: { [wh]: 100 } });
-
-    const shopTpl = await catalog.couponTemplate({
-      scope: "SHOP",
-      shopId: shopA,
-      thresholdMinor: 10_000,
-      discountMinor: 1_500,
-    });
-    const platformTpl = await catalog.couponTemplate({
-      scope: "PLATFORM",
-      thresholdMinor: 20_000,
-      discountMinor: 2_000,
-    });
-    const shopCoupon = await catalog.issueCoupon(shopTpl, buyerId);
-    const platformCoupon = await catalog.issueCoupon(platformTpl, buyerId);
-    await catalog.member(buyerId, "SUPER", 5_000);
-
-    const buyer = await devToken(url, buyerId, "buyer");
-    const body = {
-      lines: [
-        { skuId: tea, quantity: 2 },
-        { skuId: cups, quantity: 3 },
-        { skuId: lamp, quantity: 1 },
-      ],
-      address: address(),
-      couponIds: [shopCoupon, platformCoupon],
-      coins: 1_000,
-      sourceChannel: "APP",
-    };
+    const { wh, tea, shopCoupon, platformCoupon, buyer, body } = await catalog.twoShopCart();
 
     const quote = expectOk(
       await request(url, "POST", "/api/v1/checkout/quote", { token: buyer, body }),

@@ -1,8 +1,8 @@
 import type { OrderService } from "../../services/order/order.service";
 import { paymentLedger, runDailyReconciliation } from "../../services/order/settlement/settlement-queries";
 import { addDays, dayStart, shanghaiDay } from "../../services/order/stats/stats-period";
-import { address, expectOk, uniqueId } from "../support/catalog";
-import { devToken, request } from "../support/http";
+import { expectOk, uniqueId } from "../support/catalog";
+import { request } from "../support/http";
 import {
   completeInSandbox,
   placeCheckout,
@@ -41,43 +41,9 @@ describe("settlement and reconciliation", () => {
    */
   async function settledCheckout() {
     const { url, catalog } = suite;
-    const shopA = uniqueId("shopA");
-    const shopB = uniqueId("shopB");
-    const buyerId = uniqueId("buyer");
-    const wh = await catalog.warehouse(["Zhejiang"]);
-    const tea = await catalog.sku({ shopId: shopA, priceMinor: 12_900, stock: { [wh]: 100 } });
-    const cups = await catalog.sku({ shopId: shopA, priceMinor: 4_550, stock: { [wh]: 100 } });
-    const lamp = await catalog.sku({ shopId: shopB, priceMinor: 33_300, stock: { [wh]: 100 } });
-    const shopCoupon = await catalog.issueCoupon(
-      await catalog.couponTemplate({
-        scope: "SHOP",
-        shopId: shopA,
-        thresholdMinor: 10_000,
-        discountMinor: 1_500,
-      }),
-      buyerId,
-    );
-    const platformCoupon = await catalog.issueCoupon(
-      await catalog.couponTemplate({ scope: "PLATFORM", thresholdMinor: 20_000, discountMinor: 2_000 }),
-      buyerId,
-    );
-    await catalog.member(buyerId, "SUPER", 5_000);
-    const buyer = await devToken(url, buyerId, "buyer");
+    const { shopA, shopB, tea, buyer, body } = await catalog.twoShopCart();
     const checkout = expectOk(
-      await request(url, "POST", "/api/v1/orders", {
-        token: buyer,
-        body: {
-          lines: [
-            { skuId: tea, quantity: 2 },
-            { skuId: cups, quantity: 3 },
-            { skuId: lamp, quantity: 1 },
-          ],
-          address: address(),
-          couponIds: [shopCoupon, platformCoupon],
-          coins: 1_000,
-          sourceChannel: "APP",
-        },
-      }),
+      await request(url, "POST", "/api/v1/orders", { token: buyer, body }),
       "place order",
     );
     const payment = await startPayment(url, buyer, checkout.parentOrderNo);

@@ -121,6 +121,48 @@ export class CatalogBuilder {
     return expectOk(res, "issue coupon").couponId;
   }
 
+  /**
+   * The two-shop cart of DOMAIN.md's worked example: shop A's tea (2 x 129.00) and cups (3 x 45.50), shop B's
+   * lamp (333.00); a shop coupon of A (15.00 off 100.00), a platform coupon (20.00 off 200.00), a SUPER
+   * member with 1,000 coins to spend. Answers the buyer's token, the coupons and the order body.
+   */
+  async twoShopCart() {
+    const shopA = uniqueId("shopA");
+    const shopB = uniqueId("shopB");
+    const buyerId = uniqueId("buyer");
+    const wh = await this.warehouse(["Zhejiang"]);
+    const tea = await this.sku({ shopId: shopA, priceMinor: 12_900, stock: { [wh]: 100 } });
+    const cups = await this.sku({ shopId: shopA, priceMinor: 4_550, stock: { [wh]: 100 } });
+    const lamp = await this.sku({ shopId: shopB, priceMinor: 33_300, stock: { [wh]: 100 } });
+    const shopTpl = await this.couponTemplate({
+      scope: "SHOP",
+      shopId: shopA,
+      thresholdMinor: 10_000,
+      discountMinor: 1_500,
+    });
+    const platformTpl = await this.couponTemplate({
+      scope: "PLATFORM",
+      thresholdMinor: 20_000,
+      discountMinor: 2_000,
+    });
+    const shopCoupon = await this.issueCoupon(shopTpl, buyerId);
+    const platformCoupon = await this.issueCoupon(platformTpl, buyerId);
+    await this.member(buyerId, "SUPER", 5_000);
+    const body = {
+      lines: [
+        { skuId: tea, quantity: 2 },
+        { skuId: cups, quantity: 3 },
+        { skuId: lamp, quantity: 1 },
+      ],
+      address: address(),
+      couponIds: [shopCoupon, platformCoupon],
+      coins: 1_000,
+      sourceChannel: "APP",
+    };
+    const buyer = await devToken(this.url, buyerId, "buyer");
+    return { shopA, shopB, wh, tea, shopCoupon, platformCoupon, buyer, body };
+  }
+
   async member(userId: string, tier: string, coins: number): Promise<void> {
     expectOk(
       await request(this.url, "PUT", `/api/v1/members/${userId}`, { token: this.adminToken, body: { tier } }),
