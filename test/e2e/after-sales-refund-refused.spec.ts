@@ -139,21 +139,28 @@ describe("a refund the provider refuses", () => {
         await request(url, "GET", `/api/v1/orders/${closed.orderNo}`, { token: loser.token }),
         "order",
       );
-    /** Waits for the n-th refusal; answers the refused refunds, oldest first. */
+    const timeline = async () =>
+      JSON.stringify(
+        expectOk(
+          await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }),
+          "timeline",
+        ),
+      );
+    /**
+     * Waits for the n-th refusal, at the payment service and noted by the orders (the refusal's timeline entry
+     * and its retry commit together); answers the refused refunds, oldest first.
+     */
     const refused = async (n: number) => {
       let failed: any[] = [];
       await waitFor(`refusal ${n}`, async () => {
         failed = (await detail()).payment.refunds.filter((r: any) => r.status === "FAILED");
-        return failed.length === n;
+        const noted = await timeline();
+        return failed.length === n && failed.every((r) => noted.includes(`refused as ${r.refundNo}`));
       });
       return failed;
     };
     const [first] = await refused(1);
-    const timeline = expectOk(
-      await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }),
-      "timeline",
-    );
-    expect(JSON.stringify(timeline)).toContain("refund.failed");
+    expect(await timeline()).toContain("refund.failed");
     const svc = suite.service<OrderService>("order");
     // Not due yet; a minute later the sweeper asks again, as a new refund of the same purpose: refused again.
     await retryRefusedRefunds(svc, new Date());
