@@ -29,6 +29,27 @@ describe("a refund the provider refuses", () => {
     return found.mismatches.filter((m: any) => m.paymentNo === paymentNo);
   }
 
+  /**
+   * Waits until a child order shows `n` refused refunds, each noted by the orders as well (the refusal's
+   * timeline entry and its retry commit together: only then is it asked again); answers them, oldest first.
+   */
+  async function refusalsOf(orderNo: string, token: string, n: number): Promise<any[]> {
+    const { url, catalog } = suite;
+    let failed: any[] = [];
+    await waitFor(`refusal ${n}`, async () => {
+      const order = expectOk(await request(url, "GET", `/api/v1/orders/${orderNo}`, { token }), "order");
+      failed = order.payment.refunds.filter((r: any) => r.status === "FAILED");
+      const timeline = JSON.stringify(
+        expectOk(
+          await request(url, "GET", `/api/v1/orders/${orderNo}/timeline`, { token: catalog.adminToken }),
+          "timeline",
+        ),
+      );
+      return failed.length === n && failed.every((r) => timeline.includes(`refused as ${r.refundNo}`));
+    });
+    return failed;
+  }
+
   /** A paid order whose payer's account refuses the next `refuseRefunds` refunds, and a refund-only request of one unit the shop approved. */
   async function approvedRequest(refuseRefunds: number) {
     const { url, catalog } = suite;
@@ -139,28 +160,13 @@ describe("a refund the provider refuses", () => {
         await request(url, "GET", `/api/v1/orders/${closed.orderNo}`, { token: loser.token }),
         "order",
       );
-    const timeline = async () =>
-      JSON.stringify(
-        expectOk(
-          await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }),
-          "timeline",
-        ),
-      );
-    /**
-     * Waits for the n-th refusal, at the payment service and noted by the orders (the refusal's timeline entry
-     * and its retry commit together); answers the refused refunds, oldest first.
-     */
-    const refused = async (n: number) => {
-      let failed: any[] = [];
-      await waitFor(`refusal ${n}`, async () => {
-        failed = (await detail()).payment.refunds.filter((r: any) => r.status === "FAILED");
-        const noted = await timeline();
-        return failed.length === n && failed.every((r) => noted.includes(`refused as ${r.refundNo}`));
-      });
-      return failed;
-    };
+    const refused = (n: number) => refusalsOf(closed.orderNo, loser.token, n);
     const [first] = await refused(1);
-    expect(await timeline()).toContain("refund.failed");
+    const timeline = expectOk(
+      await request(url, "GET", `/api/v1/orders/${closed.orderNo}/timeline`, { token: admin }),
+      "timeline",
+    );
+    expect(JSON.stringify(timeline)).toContain("refund.failed");
     const svc = suite.service<OrderService>("order");
     // Not due yet; a minute later the sweeper asks again, as a new refund of the same purpose: refused again.
     await retryRefusedRefunds(svc, new Date());
@@ -234,11 +240,7 @@ describe("a refund the provider refuses", () => {
         await request(url, "GET", `/api/v1/orders/${closed.orderNo}`, { token: loser.token }),
         "order",
       );
-    let refused: any;
-    await waitFor("the refusal", async () => {
-      refused = (await detail()).payment.refunds.find((r: any) => r.status === "FAILED");
-      return refused !== undefined;
-    });
+    const [refused] = await refusalsOf(closed.orderNo, loser.token, 1);
     // The merchant settles the abnormal refund by hand at the provider: it is paid after all, and no
     // notification says so. The sweeper's retry asks the provider first and takes that answer.
     await suite
