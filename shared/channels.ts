@@ -118,6 +118,9 @@ export function channelsMiddleware(
       options: {
         nats: {
           url: cfg.natsUrl,
+          // Without it, every JetStream publish captures two stack traces in advance, for a timeout
+          // that almost never comes (about 1.5% of the process's CPU at c=32).
+          connectionOptions: { noAsyncTraces: true },
           // Limits retention keeps acked messages too: bound it by age and size (oldest dropped first).
           streamConfig: {
             max_age: nanos(opts.streamMaxAgeMs ?? 7 * 24 * 3600_000),
