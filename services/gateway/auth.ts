@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { type Caller, ROLES, type Role } from "../../shared/contracts/caller";
 import { OmsError } from "../../shared/errors";
@@ -7,7 +8,17 @@ export type AuthUser = Caller;
 const ISSUER = "oms";
 const TOKEN_TTL = "12h";
 
-const keyOf = (secret: string) => new TextEncoder().encode(secret);
+const keys = new Map<string, KeyObject>();
+
+/** The HMAC key of a secret, made once: given bytes, jose makes a key object on every token. */
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, "utf8"));
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 /** Signs an HS256 token with the claims of API.md: `sub`, `role`, `shopId` for merchants. */
 export async function signToken(user: AuthUser, secret: string): Promise<string> {
