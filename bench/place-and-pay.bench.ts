@@ -1,7 +1,8 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
-import { devToken, request } from "../test/support/http";
+import { devToken } from "../test/support/http";
 import { type BenchSystem, CpuMeter, consumersCaughtUp, peakRssMb, withSystem } from "./bench-support";
+import { request } from "./lean-http";
 
 /**
  * Place-and-pay, the flow a storefront runs: create the order, create the
