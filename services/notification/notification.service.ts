@@ -8,6 +8,7 @@ import type {
   OrderPaidPayload,
   OrderPlacedPayload,
   OrderStepPayload,
+  ReconciledPayload,
 } from "../../shared/contracts/order.contract";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
@@ -184,6 +185,13 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
     "aftersales.rejected": afterSalesChannel("aftersales.rejected", "notification-aftersales-rejected"),
     "aftersales.appealed": afterSalesChannel("aftersales.appealed", "notification-aftersales-appealed"),
     "aftersales.refunded": afterSalesChannel("aftersales.refunded", "notification-aftersales-refunded"),
+    /** RECONCILIATION_MISMATCHED to the operators, when the day's reconciliation found mismatches. */
+    "settlement.reconciled": {
+      group: "notification-reconciled",
+      handler(envelope: EventEnvelope) {
+        return events.onReconciled(this.deps, envelope as Envelope<ReconciledPayload>);
+      },
+    },
   },
 
   events: {

@@ -414,6 +414,7 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     });
     await this.timers.every("daily-reconciliation", DAILY_RECONCILIATION_EVERY_MS, async (now) => {
       const found = await runDailyReconciliation(this.pool, paymentLedger(this.broker), now);
+      if (found) this.relay.kick();
       if (found && found.mismatches.length > 0) {
         this.logger.warn("the daily reconciliation found mismatches", {
           date: found.date,

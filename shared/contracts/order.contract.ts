@@ -34,7 +34,20 @@ export const ORDER_CHANNELS = {
   afterSalesClosed: "aftersales.closed",
   /** The buyer appealed a rejected request to the platform (payload AfterSalesStepPayload, the appeal's reason). */
   afterSalesAppealed: "aftersales.appealed",
+  /** The daily reconciliation of a day finished (payload ReconciledPayload). */
+  reconciled: "settlement.reconciled",
 } as const;
+
+/** `settlement.reconciled`: what the daily reconciliation of a (Shanghai) day found. */
+export interface ReconciledPayload {
+  /** The day, YYYY-MM-DD. */
+  date: string;
+  mismatchCount: number;
+  /** Mismatches per kind (docs/settlement.md), only the kinds found. */
+  byKind: Record<string, number>;
+  /** More mismatches than the report keeps: the count is a lower bound. */
+  truncated: boolean;
+}
 
 /** `order.placed`: a child order was created, waiting for payment until `paymentDeadline`. */
 export interface OrderPlacedPayload {

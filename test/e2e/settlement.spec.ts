@@ -353,15 +353,43 @@ describe("settlement and reconciliation", () => {
     expect(bad.body.error.details.field).toBe("date");
   });
 
-  it("reconciles each day once by itself, two hours after it ended, and keeps what it found", async () => {
+  it("reconciles each day once by itself, two hours after it ended, keeps what it found and tells the operators", async () => {
     const date = shanghaiDay(new Date(s.orderA.paidAt));
     const pool = suite.service<OrderService>("order").pool;
     const ledger = paymentLedger(suite.system.broker);
     const dayAfter = dayStart(addDays(date, 1));
     const at = (hours: number) => new Date(dayAfter.getTime() + hours * 3_600_000 + 60_000);
     expect(await runDailyReconciliation(pool, ledger, at(1))).toBeNull();
-    const found = await runDailyReconciliation(pool, ledger, at(2));
+    // An order that says it got a fen less than its payment brought.
+    await pool.query("UPDATE orders SET paid_minor = paid_minor - 1 WHERE order_no = $1", [s.orderB.orderNo]);
+    const found = await runDailyReconciliation(pool, ledger, at(2)).finally(() =>
+      pool.query("UPDATE orders SET paid_minor = paid_minor + 1 WHERE order_no = $1", [s.orderB.orderNo]),
+    );
     expect(found).toMatchObject({ date, dailyRun: null });
+    const mismatches = found?.mismatches.length ?? 0;
+    expect(found?.mismatches).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "PAYMENT_AMOUNT_MISMATCH", paymentNo: s.paymentNo }),
+      ]),
+    );
+    // The run committed with its event: the operators' inbox says how many, of which kinds.
+    let told: any[] = [];
+    await waitFor("the operators told", async () => {
+      const inbox = expectOk(await get("/me/messages?limit=100", suite.catalog.adminToken), "inbox");
+      told = inbox.items.filter((m: any) => m.node === "RECONCILIATION_MISMATCHED");
+      return told.length > 0;
+    });
+    expect(told).toEqual([
+      expect.objectContaining({
+        title: "对账发现差异",
+        orderNo: null,
+        text: expect.stringContaining(`${date} 的对账发现 ${mismatches} 处差异：`),
+      }),
+    ]);
+    expect(told[0].text).toContain("PAYMENT_AMOUNT_MISMATCH ×");
+    // A merchant's inbox has nothing of it.
+    const shopInbox = expectOk(await get("/me/messages?limit=100", s.merchantA), "shop inbox");
+    expect(shopInbox.items.some((m: any) => m.node === "RECONCILIATION_MISMATCHED")).toBe(false);
     // Once per day, whichever pod's timer comes first.
     expect(await runDailyReconciliation(pool, ledger, at(3))).toBeNull();
     // A run whose pod died before it finished is taken over an hour later.
@@ -369,11 +397,14 @@ describe("settlement and reconciliation", () => {
       "UPDATE reconciliation_runs SET finished_at = NULL, started_at = now() - interval '61 minutes' WHERE date = $1",
       [date],
     );
-    expect(await runDailyReconciliation(pool, ledger, at(4))).toMatchObject({ date });
+    // The order was put right meanwhile: the run taken over keeps what it finds now.
+    const retaken = await runDailyReconciliation(pool, ledger, at(4));
+    expect(retaken).toMatchObject({ date });
+    expect(retaken?.mismatches.length).toBeLessThan(mismatches);
     const live = expectOk(await get(`/admin/reconciliation?date=${date}`, suite.catalog.adminToken), "r");
     expect(live.dailyRun).toEqual({
       finishedAt: expect.any(String),
-      mismatchCount: found?.mismatches.length,
+      mismatchCount: retaken?.mismatches.length,
     });
     await pool.query("DELETE FROM reconciliation_runs WHERE date = $1", [date]);
   });

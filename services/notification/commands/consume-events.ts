@@ -4,7 +4,9 @@ import type {
   OrderPaidPayload,
   OrderPlacedPayload,
   OrderStepPayload,
+  ReconciledPayload,
 } from "../../../shared/contracts/order.contract";
+import { withTransaction } from "../../../shared/db/pool";
 import type { EventEnvelope } from "../../../shared/outbox/outbox";
 import {
   type AfterSalesChannel,
@@ -12,13 +14,16 @@ import {
   completedNotification,
   paidNotification,
   placedNotification,
+  reconciledNotification,
   shipOverdueNotification,
   shippedNotification,
   signedNotification,
 } from "../domain/event-notifications";
 import { AUTO_CONFIRM_REMINDER, PAYMENT_REMINDER, reminderAhead, shouldArm } from "../domain/reminders";
 import { batchConsumer, consumeEvent, type EventPlan } from "./consume-batch";
+import { sendPendingOf } from "./deliver";
 import type { NotificationDeps } from "./notification-deps";
+import { recordNotification } from "./record-notification";
 
 /** `order.closed` as the order service publishes it (the shared contract has no type for it yet). */
 export interface OrderClosedPayload {
@@ -178,4 +183,19 @@ export function onAfterSales(
     facts: { buyerId: p.buyerId, shopId: p.shopId },
     intent: afterSalesNotification(channel, e.eventId, p),
   }));
+}
+
+/**
+ * `settlement.reconciled`: RECONCILIATION_MISMATCHED to the operators' inbox when the day's reconciliation
+ * listed mismatches. It concerns no order, so no order facts: its deliveries alone, deduplicated like every
+ * event's (one per event, recipient and channel), so a redelivery adds nothing.
+ */
+export async function onReconciled(deps: NotificationDeps, e: EventEnvelope<ReconciledPayload>) {
+  const intent = reconciledNotification(e.eventId, e.payload);
+  if (!intent) return;
+  const rules = await deps.rules.snapshot();
+  const pending = await withTransaction(deps.pool, (tx) =>
+    recordNotification(deps, tx, intent, new Date(), rules),
+  );
+  if (pending > 0) await sendPendingOf(deps, e.eventId);
 }

@@ -11,7 +11,7 @@ export interface DeliveryDraft {
   channel: Channel;
   title: string;
   text: string;
-  orderNo: string;
+  orderNo: string | null;
 }
 
 /**
@@ -23,7 +23,8 @@ export function planDeliveries(intent: NotificationIntent, rule: Rule): Delivery
   if (!rule.enabled || rule.node !== intent.node) return [];
   const text = render(rule.template, intent.values);
   const title = NODES[intent.node].title;
-  const recipients = [...new Set(rule.recipients.map((r) => recipientKey(r, intent.audience)))];
+  const keys = rule.recipients.map((r) => recipientKey(r, intent.audience));
+  const recipients = [...new Set(keys.filter((key): key is string => key !== null))];
   return recipients.flatMap((recipient) =>
     rule.channels.map((channel) => ({
       eventId: intent.eventId,

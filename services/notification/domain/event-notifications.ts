@@ -4,6 +4,7 @@ import type {
   OrderPaidPayload,
   OrderPlacedPayload,
   OrderStepPayload,
+  ReconciledPayload,
 } from "../../../shared/contracts/order.contract";
 import type { NodeCode, PlaceholderValues } from "./nodes";
 import { carrierName, formatDeadline, formatYuan } from "./placeholders";
@@ -14,8 +15,9 @@ export interface NotificationIntent {
   node: NodeCode;
   /** The dedupe key: at most one message per (eventId, recipient, channel). */
   eventId: string;
-  orderNo: string;
-  audience: Audience;
+  /** Null for an event that concerns no order (it tells only operators). */
+  orderNo: string | null;
+  audience: Audience | null;
   values: PlaceholderValues;
 }
 
@@ -130,5 +132,23 @@ export function afterSalesNotification(
       amount: formatYuan(p.refundMinor),
       reason: p.reason ?? undefined,
     },
+  };
+}
+
+/**
+ * `settlement.reconciled` -> RECONCILIATION_MISMATCHED for the operators, with the day, how many mismatches
+ * and of which kinds (most first); a day without mismatches tells nobody (null).
+ */
+export function reconciledNotification(eventId: string, p: ReconciledPayload): NotificationIntent | null {
+  if (p.mismatchCount === 0) return null;
+  const kinds = Object.entries(p.byKind)
+    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ×${n}`);
+  return {
+    node: "RECONCILIATION_MISMATCHED",
+    eventId,
+    orderNo: null,
+    audience: null,
+    values: { date: p.date, count: `${p.mismatchCount}${p.truncated ? "+" : ""}`, kinds: kinds.join(", ") },
   };
 }

@@ -20,16 +20,21 @@ export const PLACEHOLDERS = [
   "deadline",
   "afterSalesNo",
   "reason",
+  "date",
+  "count",
+  "kinds",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /** The values an event offers its template, already formatted for reading. */
 export type PlaceholderValues = Partial<Record<Placeholder, string>>;
 
-/** One node: its title in the inbox and the placeholders its events fill in. */
+/** One node: its title in the inbox, the placeholders its events fill in, whom it can tell. */
 export interface NodeDefinition {
   title: string;
   placeholders: readonly Placeholder[];
+  /** Only these (a node that concerns no order has no buyer or shop to tell); default every recipient. */
+  recipients?: readonly Recipient[];
 }
 
 export const NODES = {
@@ -53,6 +58,11 @@ export const NODES = {
     placeholders: ["orderNo", "afterSalesNo", "reason"],
   },
   AFTER_SALES_REFUNDED: { title: "退款已到账", placeholders: ["orderNo", "afterSalesNo", "amount"] },
+  RECONCILIATION_MISMATCHED: {
+    title: "对账发现差异",
+    placeholders: ["date", "count", "kinds"],
+    recipients: ["OPERATOR"],
+  },
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeCode = keyof typeof NODES;
@@ -60,6 +70,12 @@ export const NODE_CODES = Object.keys(NODES) as NodeCode[];
 
 export function isNodeCode(value: string): value is NodeCode {
   return Object.hasOwn(NODES, value);
+}
+
+/** Whom a node can tell. */
+export function recipientsOf(node: NodeCode): readonly Recipient[] {
+  const definition: NodeDefinition = NODES[node];
+  return definition.recipients ?? RECIPIENTS;
 }
 
 /** A node's rule: who hears about it, on which channels, with which text. */

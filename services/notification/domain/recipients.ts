@@ -14,13 +14,16 @@ export const OPERATORS_INBOX = "operators";
 /** A merchant's inbox is its shop's, so every account of the shop sees the same messages. */
 export const shopInbox = (shopId: string) => `shop:${shopId}`;
 
-/** The recipient key of a rule's recipient for an order: buyer id, `shop:<shopId>` or `operators`. */
-export function recipientKey(recipient: Recipient, audience: Audience): string {
+/**
+ * The recipient key of a rule's recipient for an order: buyer id, `shop:<shopId>` or `operators`; null for
+ * a buyer or shop when the event concerns no order (no audience).
+ */
+export function recipientKey(recipient: Recipient, audience: Audience | null): string | null {
   switch (recipient) {
     case "BUYER":
-      return audience.buyerId;
+      return audience ? audience.buyerId : null;
     case "MERCHANT":
-      return shopInbox(audience.shopId);
+      return audience ? shopInbox(audience.shopId) : null;
     case "OPERATOR":
       return OPERATORS_INBOX;
   }

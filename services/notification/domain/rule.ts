@@ -4,9 +4,9 @@ import {
   type Channel,
   isNodeCode,
   type NodeCode,
-  RECIPIENTS,
   type Recipient,
   type Rule,
+  recipientsOf,
 } from "./nodes";
 import { unofferedPlaceholder } from "./placeholders";
 
@@ -40,13 +40,13 @@ function listOf<T extends string>(field: string, value: unknown, allowed: readon
 }
 
 /**
- * A validated rule for the node: unknown node 404; recipients and channels from the known lists
- * (422 naming the field and the value); a non-empty template using only the node's placeholders
- * (422 {field: "template", placeholder}).
+ * A validated rule for the node: unknown node 404; recipients (of those the node can tell) and channels
+ * from the known lists (422 naming the field and the value); a non-empty template using only the node's
+ * placeholders (422 {field: "template", placeholder}).
  */
 export function validateRule(node: string, input: RuleInput): Rule {
   const code = assertNode(node);
-  const recipients = listOf<Recipient>("recipients", input.recipients, RECIPIENTS);
+  const recipients = listOf<Recipient>("recipients", input.recipients, recipientsOf(code));
   const channels = listOf<Channel>("channels", input.channels, CHANNELS);
   const { template } = input;
   if (typeof template !== "string" || template.trim() === "") {

@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import type { Caller } from "../../../shared/contracts/caller";
+import { ORDER_CHANNELS, type ReconciledPayload } from "../../../shared/contracts/order.contract";
 import type {
   LedgerPage,
   LedgerParams,
@@ -7,6 +8,7 @@ import type {
   LedgerRefund,
 } from "../../../shared/contracts/payment.contract";
 import { validationFailed } from "../../../shared/errors";
+import { newEvent, outboxInsertSql } from "../../../shared/outbox/outbox";
 import {
   type Mismatch,
   ordersWithoutPayment,
@@ -228,8 +230,9 @@ export const DAILY_RECONCILIATION_EVERY_MS = 15 * 60_000;
 /**
  * The daily reconciliation (run by a timer on one pod at a time): once yesterday (Shanghai) has been over
  * for `DAILY_RECONCILIATION_AFTER_MS`, claims its run, reconciles it, and stores what it found; a run that
- * failed is given up so the next tick tries again, and one whose pod died is taken over an hour later. Answers the stored result, or null when there was
- * nothing to do.
+ * failed is given up so the next tick tries again, and one whose pod died is taken over an hour later. The
+ * finished run commits with its `settlement.reconciled` event. Answers the stored result, or null when there
+ * was nothing to do.
  */
 export async function runDailyReconciliation(pool: Pool, ledger: Ledger, now: Date) {
   const day = addDays(shanghaiDay(now), -1);
@@ -244,9 +247,21 @@ export async function runDailyReconciliation(pool: Pool, ledger: Ledger, now: Da
   if (rowCount !== 1) return null;
   try {
     const result = await reconciliation(pool, ledger, day, now);
+    const byKind: Record<string, number> = {};
+    for (const m of result.mismatches) byKind[m.kind] = (byKind[m.kind] ?? 0) + 1;
+    const found = newEvent<ReconciledPayload>(
+      ORDER_CHANNELS.reconciled,
+      { date: day, mismatchCount: result.mismatches.length, byKind, truncated: result.truncated },
+      now,
+    );
+    // The run and its event commit together (the notification service tells the operators).
     await pool.query(
-      `UPDATE reconciliation_runs SET finished_at = now(), mismatch_count = $2, result = $3 WHERE date = $1`,
-      [day, result.mismatches.length, JSON.stringify(result)],
+      `WITH run AS (
+         UPDATE reconciliation_runs SET finished_at = now(), mismatch_count = $2, result = $3
+         WHERE date = $1 AND finished_at IS NULL RETURNING date
+       )
+       ${outboxInsertSql("$4")} WHERE EXISTS (SELECT 1 FROM run)`,
+      [day, result.mismatches.length, JSON.stringify(result), JSON.stringify([found])],
     );
     return result;
   } catch (err) {

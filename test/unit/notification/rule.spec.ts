@@ -89,7 +89,7 @@ describe("validateRule", () => {
   it("accepts, for every node, a template made of all its placeholders", () => {
     for (const node of NODE_CODES) {
       const template = NODES[node].placeholders.map((p) => `{${p}}`).join(" ");
-      expect(validateRule(node, { ...VALID, template }).template).toBe(template);
+      expect(validateRule(node, { ...VALID, recipients: ["OPERATOR"], template }).template).toBe(template);
     }
   });
 });

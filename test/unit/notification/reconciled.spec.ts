@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { planDeliveries } from "../../../services/notification/domain/delivery-plan";
+import { reconciledNotification } from "../../../services/notification/domain/event-notifications";
+import { validateRule } from "../../../services/notification/domain/rule";
+import type { ReconciledPayload } from "../../../shared/contracts/order.contract";
+
+const migration = path.join(
+  __dirname,
+  "../../../services/notification/store/migrations/005_reconciliation_mismatched.sql",
+);
+
+/** The rule the migration seeds, through the operators' own validation. */
+function seededRule() {
+  const match = /\('RECONCILIATION_MISMATCHED', '\{([A-Z_,]+)\}', '\{([A-Z_,]+)\}',\s*'([^']+)'\)/.exec(
+    readFileSync(migration, "utf8"),
+  );
+  if (!match) throw new Error("no RECONCILIATION_MISMATCHED rule in the migration");
+  const [, recipients = "", channels = "", template = ""] = match;
+  return validateRule("RECONCILIATION_MISMATCHED", {
+    recipients: recipients.split(","),
+    channels: channels.split(","),
+    template,
+  });
+}
+
+const day = (extra: Partial<ReconciledPayload> = {}): ReconciledPayload => ({
+  date: "2026-11-26",
+  mismatchCount: 3,
+  byKind: { OVER_REFUNDED: 1, REFUND_FAILED: 2 },
+  truncated: false,
+  ...extra,
+});
+
+describe("RECONCILIATION_MISMATCHED", () => {
+  it("tells the operators' inbox the day, the count and the kinds, most first", () => {
+    const [draft, ...more] = planDeliveries(
+      reconciledNotification("e1", day()) ?? fail("no intent"),
+      seededRule(),
+    );
+    expect(more).toEqual([]);
+    expect(draft).toMatchObject({ eventId: "e1", recipient: "operators", channel: "IN_APP", orderNo: null });
+    expect(draft?.text).toBe(
+      "2026-11-26 的对账发现 3 处差异：REFUND_FAILED ×2, OVER_REFUNDED ×1。请在对账页面逐条核对。",
+    );
+  });
+
+  it("says the count is a lower bound when the report was cut short", () => {
+    const intent = reconciledNotification("e2", day({ mismatchCount: 1000, truncated: true }));
+    expect(intent?.values.count).toBe("1000+");
+  });
+
+  it("tells nobody about a day that reconciled", () => {
+    expect(reconciledNotification("e3", day({ mismatchCount: 0, byKind: {} }))).toBeNull();
+  });
+
+  it("can tell only operators: no order, so no buyer or shop to tell", () => {
+    const edit = { channels: ["IN_APP"], template: "{date}: {count}" };
+    for (const recipients of [["BUYER"], ["OPERATOR", "MERCHANT"]]) {
+      let error: unknown;
+      try {
+        validateRule("RECONCILIATION_MISMATCHED", { ...edit, recipients });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toMatchObject({ type: "VALIDATION_FAILED", data: { field: "recipients" } });
+    }
+    // Even a rule written around the validation reaches only the operators.
+    const drafts = planDeliveries(reconciledNotification("e4", day()) ?? fail("no intent"), {
+      ...seededRule(),
+      recipients: ["BUYER", "MERCHANT", "OPERATOR"],
+    });
+    expect(drafts.map((d) => d.recipient)).toEqual(["operators"]);
+  });
+});
+
+function fail(message: string): never {
+  throw new Error(message);
+}
