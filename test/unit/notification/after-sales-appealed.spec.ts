@@ -1,11 +1,9 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { planDeliveries } from "../../../services/notification/domain/delivery-plan";
 import { afterSalesNotification } from "../../../services/notification/domain/event-notifications";
 import { NODES } from "../../../services/notification/domain/nodes";
 import { unofferedPlaceholder } from "../../../services/notification/domain/placeholders";
-import { validateRule } from "../../../services/notification/domain/rule";
 import type { AfterSalesStepPayload } from "../../../shared/contracts/order.contract";
+import { seededRule } from "../../support/seeded-rules";
 
 const ORDER = { orderNo: "2611260000000001", parentOrderNo: "2611260000000000", buyerId: "u1", shopId: "s1" };
 
@@ -21,19 +19,7 @@ const appealed = (extra: Partial<AfterSalesStepPayload> = {}): AfterSalesStepPay
   ...extra,
 });
 
-/** The default rule the migration seeds for the node, read from the SQL so the test follows it. */
-function seededRule() {
-  const file = path.join(
-    __dirname,
-    "../../../services/notification/store/migrations/003_after_sales_appealed.sql",
-  );
-  const match = /\('AFTER_SALES_APPEALED', '\{([A-Z_,]+)\}', '\{([A-Z_,]+)\}',\s*'([^']+)'\)/.exec(
-    readFileSync(file, "utf8"),
-  );
-  if (!match) throw new Error("no AFTER_SALES_APPEALED rule in the migration");
-  const [, recipients = "", channels = "", template = ""] = match;
-  return { recipients: recipients.split(","), channels: channels.split(","), template };
-}
+const appealedRule = () => seededRule("003_after_sales_appealed.sql", "AFTER_SALES_APPEALED");
 
 describe("AFTER_SALES_APPEALED", () => {
   it("maps aftersales.appealed to AFTER_SALES_APPEALED with the request, the order and the appeal's reason", () => {
@@ -61,17 +47,17 @@ describe("AFTER_SALES_APPEALED", () => {
   });
 
   it("seeds a valid default rule for the shop and the operators on IN_APP and APP_PUSH", () => {
-    expect(validateRule("AFTER_SALES_APPEALED", seededRule())).toEqual({
+    expect(appealedRule()).toEqual({
       node: "AFTER_SALES_APPEALED",
       recipients: ["MERCHANT", "OPERATOR"],
       channels: ["IN_APP", "APP_PUSH"],
-      template: seededRule().template,
+      template: expect.stringContaining("{afterSalesNo}"),
       enabled: true,
     });
   });
 
   it("plans the default rule for the shop's inbox and the operators' once per channel, never the buyer", () => {
-    const rule = validateRule("AFTER_SALES_APPEALED", seededRule());
+    const rule = appealedRule();
     const drafts = planDeliveries(afterSalesNotification("aftersales.appealed", "e2", appealed()), rule);
     expect(drafts.map((d) => `${d.recipient}/${d.channel}`)).toEqual([
       "shop:s1/IN_APP",
@@ -91,7 +77,7 @@ describe("AFTER_SALES_APPEALED", () => {
   });
 
   it("renders an appeal without a reason as '-'", () => {
-    const rule = validateRule("AFTER_SALES_APPEALED", seededRule());
+    const rule = appealedRule();
     const [draft] = planDeliveries(
       afterSalesNotification("aftersales.appealed", "e3", appealed({ reason: null })),
       rule,
@@ -101,22 +87,7 @@ describe("AFTER_SALES_APPEALED", () => {
 });
 
 describe("AFTER_SALES_APPEAL_REJECTED", () => {
-  const migration = path.join(
-    __dirname,
-    "../../../services/notification/store/migrations/004_after_sales_appeal_rejected.sql",
-  );
-  const rule = () => {
-    const match = /\('AFTER_SALES_APPEAL_REJECTED', '\{([A-Z_,]+)\}', '\{([A-Z_,]+)\}',\s*'([^']+)'\)/.exec(
-      readFileSync(migration, "utf8"),
-    );
-    if (!match) throw new Error("no AFTER_SALES_APPEAL_REJECTED rule in the migration");
-    const [, recipients = "", channels = "", template = ""] = match;
-    return validateRule("AFTER_SALES_APPEAL_REJECTED", {
-      recipients: recipients.split(","),
-      channels: channels.split(","),
-      template,
-    });
-  };
+  const rule = () => seededRule("004_after_sales_appeal_rejected.sql", "AFTER_SALES_APPEAL_REJECTED");
 
   it("is the node of a rejection that closes the request (the platform's final answer); a shop's rejection stays AFTER_SALES_REJECTED", () => {
     const final = appealed({ status: "CLOSED", reason: "凭证不足" });

@@ -1,28 +1,10 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { planDeliveries } from "../../../services/notification/domain/delivery-plan";
 import { reconciledNotification } from "../../../services/notification/domain/event-notifications";
 import { validateRule } from "../../../services/notification/domain/rule";
 import type { ReconciledPayload } from "../../../shared/contracts/order.contract";
+import { seededRule } from "../../support/seeded-rules";
 
-const migration = path.join(
-  __dirname,
-  "../../../services/notification/store/migrations/005_reconciliation_mismatched.sql",
-);
-
-/** The rule the migration seeds, through the operators' own validation. */
-function seededRule() {
-  const match = /\('RECONCILIATION_MISMATCHED', '\{([A-Z_,]+)\}', '\{([A-Z_,]+)\}',\s*'([^']+)'\)/.exec(
-    readFileSync(migration, "utf8"),
-  );
-  if (!match) throw new Error("no RECONCILIATION_MISMATCHED rule in the migration");
-  const [, recipients = "", channels = "", template = ""] = match;
-  return validateRule("RECONCILIATION_MISMATCHED", {
-    recipients: recipients.split(","),
-    channels: channels.split(","),
-    template,
-  });
-}
+const seeded = () => seededRule("005_reconciliation_mismatched.sql", "RECONCILIATION_MISMATCHED");
 
 const day = (extra: Partial<ReconciledPayload> = {}): ReconciledPayload => ({
   date: "2026-11-26",
@@ -36,7 +18,7 @@ describe("RECONCILIATION_MISMATCHED", () => {
   it("tells the operators' inbox the day, the count and the kinds, most first", () => {
     const [draft, ...more] = planDeliveries(
       reconciledNotification("e1", day()) ?? fail("no intent"),
-      seededRule(),
+      seeded(),
     );
     expect(more).toEqual([]);
     expect(draft).toMatchObject({ eventId: "e1", recipient: "operators", channel: "IN_APP", orderNo: null });
@@ -67,7 +49,7 @@ describe("RECONCILIATION_MISMATCHED", () => {
     }
     // Even a rule written around the validation reaches only the operators.
     const drafts = planDeliveries(reconciledNotification("e4", day()) ?? fail("no intent"), {
-      ...seededRule(),
+      ...seeded(),
       recipients: ["BUYER", "MERCHANT", "OPERATOR"],
     });
     expect(drafts.map((d) => d.recipient)).toEqual(["operators"]);
