@@ -11,7 +11,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 /**
  * A JSON request, as `request` of test/support/http.ts makes it, on node:http with kept-alive
  * sockets instead of fetch. The load generator shares the machine's two cores with the system it
- * measures: with fetch it took 2.4 ms of CPU per paid order (four requests), an eighth of the
+ * measures: with fetch it took 2.4-3.5 ms of CPU per paid order (four requests), an eighth of the
  * machine's work at c=32 (docs/performance.md).
  */
 export function request(
