@@ -15,7 +15,8 @@ import { request } from "./lean-http";
  * by the order service until the checkout is paid (or closed) or 5 s pass, so
  * a flow makes one such request in the common case and asks again only if it
  * answered still PENDING_PAYMENT; each level prints the requests per paid order.
- * Run: `npx tsx bench/place-and-pay.bench.ts` (DURATION=seconds per level, default 10).
+ * Run: `npx tsx bench/place-and-pay.bench.ts` (DURATION=seconds per level, default 10;
+ * LEVELS=comma-separated concurrencies, default 1,8,32).
  */
 const LAYOUTS: Record<string, string[]> = {
   one: [""],
@@ -25,6 +26,9 @@ const LAYOUTS: Record<string, string[]> = {
 function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
+
+/** Concurrency levels to run, `LEVELS=32` for one (when profiling). */
+const LEVELS = (process.env.LEVELS ?? "1,8,32").split(",").map(Number);
 
 const WAIT_MS = 5_000;
 /** Result-page requests made, for the requests per paid order. */
@@ -72,7 +76,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
   };
 
   console.log("concurrency | paid orders/s | p50 ms | p99 ms | errors");
-  for (const concurrency of [1, 8, 32]) {
+  for (const concurrency of LEVELS) {
     const latencies: number[] = [];
     let errors = 0;
     const cpu = new CpuMeter(pids);
