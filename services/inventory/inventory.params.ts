@@ -131,3 +131,9 @@ export const RESTOCK: Params = {
   lines: lines({ skuId: id, warehouseId: id, quantity: positive }),
   reason,
 };
+
+/** `GET /admin/inventory/checks?limit=&cursor=` (the cursor is the last check's id). */
+export const STOCK_CHECKS: Params = {
+  limit: { type: "number", integer: true, min: 1, max: 100, convert: true, optional: true },
+  cursor: { type: "string", pattern: /^[0-9]{1,18}$/, optional: true },
+};

@@ -1,4 +1,5 @@
 import type { Context, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
 import type {
   DeductParams,
@@ -10,17 +11,22 @@ import type {
   UnreserveParams,
 } from "../../shared/contracts/inventory.contract";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
+import { createTimers, type Timers } from "../../shared/timers/timers";
 import { assertAdmin, type NewSku } from "./catalog/catalog-desk";
 import * as P from "./inventory.params";
 import { type CatalogChange, type Inventory, wireInventory } from "./inventory.wiring";
+import { checkStock } from "./ledger/stock-check";
 import type { SkuPatch, Warehouse } from "./store/catalog.repo";
+import { readStockChecks, type StockCheck } from "./store/stock-check.repo";
 
 interface InventoryVars extends PersistentServiceVars, Inventory {
   rebuilding?: Promise<unknown>;
   lastBuildCheck: number;
+  timers: Timers;
 }
 interface InventoryMethods {
   ensureBuilt(): Promise<unknown>;
+  checkStock(): Promise<StockCheck>;
 }
 type Ctx<P = unknown> = Context<P, { user?: Caller }>;
 
@@ -90,6 +96,21 @@ const inventoryService: ServiceSchema<ServiceSettingSchema, InventoryMethods, In
       handler(ctx: Ctx) {
         assertAdmin(callerOf(ctx.meta));
         return this.rebuilder.reconcile();
+      },
+    },
+    /** `POST /admin/inventory/checks`: a stock check now, recorded like the periodic ones. */
+    checkStock: {
+      handler(ctx: Ctx) {
+        assertAdmin(callerOf(ctx.meta));
+        return this.checkStock();
+      },
+    },
+    /** `GET /admin/inventory/checks`: the stock checks, newest first. */
+    stockChecks: {
+      params: P.STOCK_CHECKS,
+      handler(ctx: Ctx<{ limit?: number; cursor?: string }>) {
+        assertAdmin(callerOf(ctx.meta));
+        return readStockChecks(this.pool, { limit: ctx.params.limit ?? 20, cursor: ctx.params.cursor });
       },
     },
 
@@ -172,6 +193,16 @@ const inventoryService: ServiceSchema<ServiceSettingSchema, InventoryMethods, In
   },
 
   methods: {
+    /** A stock check; new drift is announced (the relay publishes `inventory.drifted`) and logged. */
+    async checkStock() {
+      const check = await checkStock(this);
+      if (check.announced) {
+        this.relay.kick();
+        this.logger.warn("the stock check found new drift", { checkId: check.checkId, byKind: check.byKind });
+      }
+      return check;
+    },
+
     /** Rebuilds when Redis lost its counters: one check at a time per pod, at most one a second; the lock makes one rebuild per system. */
     ensureBuilt() {
       if (!this.rebuilding && Date.now() - (this.lastBuildCheck ?? 0) < 1000) return Promise.resolve();
@@ -202,9 +233,15 @@ const inventoryService: ServiceSchema<ServiceSettingSchema, InventoryMethods, In
     this.writer.start();
     this.lastBuildCheck = 0;
     await this.ensureBuilt();
+    this.timers = createTimers(config, "inventory-timers", { logger: this.logger });
+    await this.timers.every("stock-check", config.inventoryCheckEveryMs, async () => {
+      await this.checkStock();
+    });
+    await this.timers.start();
   },
 
   async stopped() {
+    await this.timers?.stop();
     await this.writer?.stop();
     this.redis?.disconnect();
     this.blocking?.disconnect();

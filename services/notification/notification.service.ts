@@ -2,6 +2,7 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { withChannels } from "../../shared/channels";
 import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
+import type { StockDriftedPayload } from "../../shared/contracts/inventory.contract";
 import type { LogisticsStatusChangedPayload } from "../../shared/contracts/logistics.contract";
 import type {
   AfterSalesStepPayload,
@@ -190,6 +191,13 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
       group: "notification-reconciled",
       handler(envelope: EventEnvelope) {
         return events.onReconciled(this.deps, envelope as Envelope<ReconciledPayload>);
+      },
+    },
+    /** STOCK_DRIFTED to the operators, when a stock check found new drift. */
+    "inventory.drifted": {
+      group: "notification-stock-drifted",
+      handler(envelope: EventEnvelope) {
+        return events.onStockDrifted(this.deps, envelope as Envelope<StockDriftedPayload>);
       },
     },
   },

@@ -68,6 +68,8 @@ export interface AppConfig {
   notifyMaxAttempts: number;
   /** First retry delay of a failed delivery; doubles each attempt. */
   notifyRetryBaseMs: number;
+  /** How often the inventory compares Redis counters with the ledger and tells operators of new drift; 0 turns it off. */
+  inventoryCheckEveryMs: number;
 }
 
 function str(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifyAutoConfirmReminderMs: durationMs(env, "NOTIFY_AUTO_CONFIRM_REMINDER_BEFORE", "1d"),
     notifyMaxAttempts: int(env, "NOTIFY_MAX_ATTEMPTS", 5),
     notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1_000),
+    inventoryCheckEveryMs: durationMs(env, "INVENTORY_CHECK_EVERY", "1h"),
   };
 }
 

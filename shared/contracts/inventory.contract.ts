@@ -157,3 +157,20 @@ export interface RestockResult {
   returnId: string;
   lines: (StockUnits & { warehouseId: string })[];
 }
+
+/** Durable events of the inventory service (outbox -> channel). */
+export const INVENTORY_CHANNELS = {
+  /** A periodic stock check found drift the check before it had not (payload StockDriftedPayload). */
+  drifted: "inventory.drifted",
+} as const;
+
+/** `inventory.drifted`: Redis counters and the PostgreSQL ledger disagree (docs/inventory.md "Periodic check"). */
+export interface StockDriftedPayload {
+  /** The check's id, as `GET /admin/inventory/checks` lists it. */
+  checkId: number;
+  /** ISO-8601 instant of the check. */
+  checkedAt: string;
+  driftCount: number;
+  /** Drifts per kind (STOCK, LIMIT, RESERVATION, LEDGER), only the kinds found. */
+  byKind: Record<string, number>;
+}

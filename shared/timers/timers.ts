@@ -151,9 +151,16 @@ export class Timers {
     return this;
   }
 
-  /** Runs `sweep` every `intervalMs` on one pod in total per tick (a BullMQ job scheduler, shared by name). */
+  /**
+   * Runs `sweep` every `intervalMs` on one pod in total per tick (a BullMQ job scheduler, shared by
+   * name); the first tick is one interval away. An interval of 0 removes the scheduler (turned off).
+   */
   async every(name: string, intervalMs: number, sweep: Sweeper): Promise<void> {
     const id = sweeperJobName(name);
+    if (intervalMs <= 0) {
+      await this.queue.removeJobScheduler(id);
+      return;
+    }
     this.sweepers.set(id, sweep);
     // No retries: the next tick is the retry, and a late retry would overlap it.
     await this.queue.upsertJobScheduler(

@@ -614,6 +614,7 @@ describe("notifications", () => {
         "AFTER_SALES_APPEAL_REJECTED",
         "AFTER_SALES_REFUNDED",
         "RECONCILIATION_MISMATCHED",
+        "STOCK_DRIFTED",
       ]);
       for (const rule of res.body.items) expect(() => validateRule(rule.node, rule)).not.toThrow();
       const one = await request(sys.baseUrl, "GET", rulePath("SHIPPED"), { token: admin });

@@ -138,4 +138,29 @@ export const INVENTORY_ROUTES: readonly RouteDef[] = [
     summary: "Report every drift between Redis and the PostgreSQL ledger: {ok, drift: [...]}",
     tag: TAG,
   },
+  {
+    method: "POST",
+    path: "/admin/inventory/checks",
+    action: "inventory.checkStock",
+    roles: ADMIN,
+    status: 201,
+    summary: "Run a stock check now and record it like the periodic ones; new drift is told to the operators",
+    tag: TAG,
+  },
+  {
+    method: "GET",
+    path: "/admin/inventory/checks",
+    action: "inventory.stockChecks",
+    roles: ADMIN,
+    summary:
+      "The recorded stock checks, newest first: {checkId, checkedAt, ok, driftCount, byKind, drift, announced}",
+    tag: TAG,
+    query: {
+      limit: {
+        description: "Page size, 1-100 (default 20)",
+        schema: { type: "integer", minimum: 1, maximum: 100 },
+      },
+      cursor: { description: "The nextCursor of the page before", schema: { type: "string" } },
+    },
+  },
 ];

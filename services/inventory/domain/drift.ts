@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { LIMIT_EFFECT, type MovementKind } from "./movement";
 import type { StockCounters } from "./stock-figures";
 
@@ -158,4 +159,29 @@ export function reconcile(input: {
   }));
   const limits = diffLimits(input.redisLimits, input.ledgerLimits);
   return [...stock, ...limits, ...diffReservations(input.redisHeld, input.ledgerHeld), ...ledger];
+}
+
+/** A drift's identity: what differs, not by how much, so it stays the same while traffic moves the counters. */
+export const driftKey = (d: Drift): string =>
+  d.kind === "RESERVATION"
+    ? key(d.kind, d.reservationId)
+    : key(d.kind, d.skuId, "warehouseId" in d ? d.warehouseId : d.buyerId);
+
+/** How many drifts of each kind were found (only the kinds found). */
+export function driftByKind(drift: readonly Drift[]): Partial<Record<Drift["kind"], number>> {
+  const byKind: Partial<Record<Drift["kind"], number>> = {};
+  for (const d of drift) byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
+  return byKind;
+}
+
+/**
+ * The identity of a set of drifts, to tell whether a check found the same drift as the one before it
+ * (a periodic check tells operators of drift that stays once, and again when it changes); null when
+ * there is none.
+ */
+export function driftFingerprint(drift: readonly Drift[]): string | null {
+  if (drift.length === 0) return null;
+  const hash = createHash("sha256");
+  for (const k of drift.map(driftKey).sort()) hash.update(k).update("\u0001");
+  return hash.digest("base64url");
 }

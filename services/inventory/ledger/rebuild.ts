@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type Redis from "ioredis";
 import type { Pool } from "pg";
 import { OmsError } from "../../../shared/errors";
-import { type Drift, reconcile } from "../domain/drift";
+import { type Drift, driftKey, reconcile } from "../domain/drift";
 import { foldReservations, isOpen } from "../domain/reservation-fold";
 import { hashFields } from "../domain/stock-figures";
 import {
@@ -47,10 +47,6 @@ const LOCK_MS = 5 * 60_000;
 const RELEASE_LOCK =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const driftKey = (d: Drift) =>
-  d.kind === "RESERVATION"
-    ? `${d.kind}\u0000${d.reservationId}`
-    : [d.kind, d.skuId, "warehouseId" in d ? d.warehouseId : d.buyerId].join("\u0000");
 
 /** Rebuilds the Redis counters from the PostgreSQL ledger of record, and reconciles the two. */
 export class StockRebuilder {

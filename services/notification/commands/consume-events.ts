@@ -1,3 +1,4 @@
+import type { StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
 import type { LogisticsStatusChangedPayload } from "../../../shared/contracts/logistics.contract";
 import type {
   AfterSalesStepPayload,
@@ -12,12 +13,14 @@ import {
   type AfterSalesChannel,
   afterSalesNotification,
   completedNotification,
+  type NotificationIntent,
   paidNotification,
   placedNotification,
   reconciledNotification,
   shipOverdueNotification,
   shippedNotification,
   signedNotification,
+  stockDriftedNotification,
 } from "../domain/event-notifications";
 import { AUTO_CONFIRM_REMINDER, PAYMENT_REMINDER, reminderAhead, shouldArm } from "../domain/reminders";
 import { batchConsumer, consumeEvent, type EventPlan } from "./consume-batch";
@@ -187,15 +190,26 @@ export function onAfterSales(
 
 /**
  * `settlement.reconciled`: RECONCILIATION_MISMATCHED to the operators' inbox when the day's reconciliation
- * listed mismatches. It concerns no order, so no order facts: its deliveries alone, deduplicated like every
+ * listed mismatches.
+ */
+export function onReconciled(deps: NotificationDeps, e: EventEnvelope<ReconciledPayload>) {
+  return tellOperators(deps, e.eventId, reconciledNotification(e.eventId, e.payload));
+}
+
+/** `inventory.drifted`: STOCK_DRIFTED to the operators' inbox, a stock check found new drift. */
+export function onStockDrifted(deps: NotificationDeps, e: EventEnvelope<StockDriftedPayload>) {
+  return tellOperators(deps, e.eventId, stockDriftedNotification(e.eventId, e.payload));
+}
+
+/**
+ * An event that concerns no order, so no order facts: its deliveries alone, deduplicated like every
  * event's (one per event, recipient and channel), so a redelivery adds nothing.
  */
-export async function onReconciled(deps: NotificationDeps, e: EventEnvelope<ReconciledPayload>) {
-  const intent = reconciledNotification(e.eventId, e.payload);
+async function tellOperators(deps: NotificationDeps, eventId: string, intent: NotificationIntent | null) {
   if (!intent) return;
   const rules = await deps.rules.snapshot();
   const pending = await withTransaction(deps.pool, (tx) =>
     recordNotification(deps, tx, intent, new Date(), rules),
   );
-  if (pending > 0) await sendPendingOf(deps, e.eventId);
+  if (pending > 0) await sendPendingOf(deps, eventId);
 }

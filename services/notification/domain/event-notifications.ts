@@ -1,3 +1,4 @@
+import type { StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
 import type { LogisticsStatusChangedPayload } from "../../../shared/contracts/logistics.contract";
 import type {
   AfterSalesStepPayload,
@@ -141,14 +142,42 @@ export function afterSalesNotification(
  */
 export function reconciledNotification(eventId: string, p: ReconciledPayload): NotificationIntent | null {
   if (p.mismatchCount === 0) return null;
-  const kinds = Object.entries(p.byKind)
-    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
-    .map(([kind, n]) => `${kind} ×${n}`);
   return {
     node: "RECONCILIATION_MISMATCHED",
     eventId,
     orderNo: null,
     audience: null,
-    values: { date: p.date, count: `${p.mismatchCount}${p.truncated ? "+" : ""}`, kinds: kinds.join(", ") },
+    values: {
+      date: p.date,
+      count: `${p.mismatchCount}${p.truncated ? "+" : ""}`,
+      kinds: kindsText(p.byKind),
+    },
   };
+}
+
+/**
+ * `inventory.drifted` -> STOCK_DRIFTED for the operators: which check (its id in `GET /admin/inventory/checks`),
+ * when it ran (China Standard Time), how many drifts and of which kinds (most first).
+ */
+export function stockDriftedNotification(eventId: string, p: StockDriftedPayload): NotificationIntent {
+  return {
+    node: "STOCK_DRIFTED",
+    eventId,
+    orderNo: null,
+    audience: null,
+    values: {
+      checkId: String(p.checkId),
+      date: formatDeadline(p.checkedAt),
+      count: String(p.driftCount),
+      kinds: kindsText(p.byKind),
+    },
+  };
+}
+
+/** Counts per kind, most first: "REFUND_FAILED ×2, OVER_REFUNDED ×1". */
+function kindsText(byKind: Record<string, number>): string {
+  return Object.entries(byKind)
+    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ×${n}`)
+    .join(", ");
 }

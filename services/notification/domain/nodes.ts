@@ -23,6 +23,7 @@ export const PLACEHOLDERS = [
   "date",
   "count",
   "kinds",
+  "checkId",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -61,6 +62,11 @@ export const NODES = {
   RECONCILIATION_MISMATCHED: {
     title: "对账发现差异",
     placeholders: ["date", "count", "kinds"],
+    recipients: ["OPERATOR"],
+  },
+  STOCK_DRIFTED: {
+    title: "库存计数与台账不一致",
+    placeholders: ["checkId", "date", "count", "kinds"],
     recipients: ["OPERATOR"],
   },
 } as const satisfies Record<string, NodeDefinition>;

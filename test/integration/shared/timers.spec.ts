@@ -218,6 +218,25 @@ describe("Timers", () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(150);
   });
 
+  it("turns a sweeper off with an interval of 0, also for the pods that still run it", async () => {
+    const queueName = newQueueName();
+    const ticks: number[] = [];
+    const running = makeTimers(queueName);
+    await running.every("stock-check", 100, async () => {
+      ticks.push(Date.now());
+    });
+    await running.start();
+    await waitFor(() => ticks.length > 0);
+    // A pod deployed with the sweeper turned off removes it for everyone.
+    await makeTimers(queueName).every("stock-check", 0, async () => {
+      throw new Error("a turned-off sweeper never runs");
+    });
+    expect(await inspect(queueName).getJobSchedulersCount()).toBe(0);
+    const seen = ticks.length;
+    await sleep(400);
+    expect(ticks.length).toBeLessThanOrEqual(seen + 1);
+  });
+
   it("stops only after the running handler has finished", async () => {
     const timers = makeTimers(newQueueName());
     let started = false;

@@ -1,6 +1,10 @@
+import fc from "fast-check";
 import {
+  type Drift,
   diffLimits,
   diffReservations,
+  driftByKind,
+  driftFingerprint,
   limitCounts,
   reconcile,
 } from "../../../services/inventory/domain/drift";
@@ -127,5 +131,66 @@ describe("diffReservations", () => {
       { kind: "RESERVATION", reservationId: "R1", redis: { held: true }, ledger: { held: false } },
       { kind: "RESERVATION", reservationId: "R3", redis: { held: false }, ledger: { held: true } },
     ]);
+  });
+});
+
+describe("what a stock check tells", () => {
+  const stock = (skuId: string, onHand: number): Drift => ({
+    kind: "STOCK",
+    skuId,
+    warehouseId: "W1",
+    redis: { onHand, reserved: 0, safetyStock: 0 },
+    ledger: { onHand: 5, reserved: 0, safetyStock: 0 },
+  });
+  const held = (reservationId: string): Drift => ({
+    kind: "RESERVATION",
+    reservationId,
+    redis: { held: true },
+    ledger: { held: false },
+  });
+  const limit = (buyerId: string): Drift => ({
+    kind: "LIMIT",
+    skuId: "A",
+    buyerId,
+    redis: { used: 2 },
+    ledger: { used: 1 },
+  });
+
+  it("counts the drifts of each kind found", () => {
+    expect(driftByKind([stock("A", 1), stock("B", 2), held("R1")])).toEqual({ STOCK: 2, RESERVATION: 1 });
+    expect(driftByKind([])).toEqual({});
+  });
+
+  it("gives clean checks no fingerprint", () => {
+    expect(driftFingerprint([])).toBeNull();
+  });
+
+  it("fingerprints what differs, not by how much nor in which order", () => {
+    const ids = fc.uniqueArray(fc.stringMatching(/^[A-Z][0-9]{0,3}$/), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(ids, fc.integer({ min: 0, max: 99 }), (skus, shift) => {
+        const found = skus.map((sku, i) => stock(sku, i));
+        const later = [...skus].reverse().map((sku, i) => stock(sku, i + shift));
+        expect(driftFingerprint(later)).toBe(driftFingerprint(found));
+      }),
+    );
+  });
+
+  it("fingerprints a different set of drifts differently", () => {
+    const base = [stock("A", 1), held("R1")];
+    const fingerprint = driftFingerprint(base);
+    expect(driftFingerprint([stock("A", 1)])).not.toBe(fingerprint);
+    expect(driftFingerprint([...base, limit("b1")])).not.toBe(fingerprint);
+    expect(driftFingerprint([stock("B", 1), held("R1")])).not.toBe(fingerprint);
+    // The same SKU and warehouse under another kind is another drift.
+    const counters = { onHand: 1, reserved: 0, safetyStock: 0 };
+    const ledger: Drift = {
+      kind: "LEDGER",
+      skuId: "A",
+      warehouseId: "W1",
+      stockTable: counters,
+      ledger: null,
+    };
+    expect(driftFingerprint([ledger])).not.toBe(driftFingerprint([stock("A", 1)]));
   });
 });

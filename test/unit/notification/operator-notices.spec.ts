@@ -1,6 +1,10 @@
 import { planDeliveries } from "../../../services/notification/domain/delivery-plan";
-import { reconciledNotification } from "../../../services/notification/domain/event-notifications";
+import {
+  reconciledNotification,
+  stockDriftedNotification,
+} from "../../../services/notification/domain/event-notifications";
 import { validateRule } from "../../../services/notification/domain/rule";
+import type { StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
 import type { ReconciledPayload } from "../../../shared/contracts/order.contract";
 import { seededRule } from "../../support/seeded-rules";
 
@@ -50,6 +54,34 @@ describe("RECONCILIATION_MISMATCHED", () => {
     // Even a rule written around the validation reaches only the operators.
     const drafts = planDeliveries(reconciledNotification("e4", day()) ?? fail("no intent"), {
       ...seeded(),
+      recipients: ["BUYER", "MERCHANT", "OPERATOR"],
+    });
+    expect(drafts.map((d) => d.recipient)).toEqual(["operators"]);
+  });
+});
+
+describe("STOCK_DRIFTED", () => {
+  const drifted: StockDriftedPayload = {
+    checkId: 17,
+    checkedAt: "2026-11-27T02:00:00.000Z",
+    driftCount: 3,
+    byKind: { LIMIT: 1, STOCK: 2 },
+  };
+  const rule = () => seededRule("006_stock_drifted.sql", "STOCK_DRIFTED");
+
+  it("tells the operators' inbox which check, when it ran (China time), the count and the kinds, most first", () => {
+    const drafts = planDeliveries(stockDriftedNotification("e5", drifted), rule());
+    expect(drafts).toEqual([
+      expect.objectContaining({ eventId: "e5", recipient: "operators", channel: "IN_APP", orderNo: null }),
+    ]);
+    expect(drafts[0]?.text).toBe(
+      "库存核对 #17（2026-11-27 10:00）发现 3 处 Redis 计数与台账不一致：STOCK ×2, LIMIT ×1。请在库存核对页面查看，核实后重建库存计数。",
+    );
+  });
+
+  it("can tell only operators", () => {
+    const drafts = planDeliveries(stockDriftedNotification("e6", drifted), {
+      ...rule(),
       recipients: ["BUYER", "MERCHANT", "OPERATOR"],
     });
     expect(drafts.map((d) => d.recipient)).toEqual(["operators"]);

@@ -45,6 +45,7 @@ describe("the placeholders each node offers", () => {
     AFTER_SALES_APPEAL_REJECTED: ["orderNo", "afterSalesNo", "reason"],
     AFTER_SALES_REFUNDED: ["orderNo", "afterSalesNo", "amount"],
     RECONCILIATION_MISMATCHED: ["date", "count", "kinds"],
+    STOCK_DRIFTED: ["checkId", "date", "count", "kinds"],
   };
 
   it("has exactly the nodes of the table, in order-flow order", () => {

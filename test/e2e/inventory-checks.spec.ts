@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+import { StockKeys } from "../../services/inventory/stock/stock-keys";
+import { loadConfig } from "../../shared/config/config";
+import { createRedis } from "../../shared/redis";
+import { devToken, request } from "../support/http";
+import { startSystem, type TestSystem, waitFor } from "../support/system";
+
+const uid = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
+const cfg = loadConfig();
+
+describe("stock checks over HTTP, and the operators told of new drift", () => {
+  let system: TestSystem;
+  let url: string;
+  let admin: string;
+  let merchant: string;
+  const redis = createRedis(cfg);
+  const shop = uid("shop");
+  const wh = uid("wh");
+  const call = (method: string, path: string, token: string, body?: unknown) =>
+    request(url, method, `/api/v1${path}`, { token, body });
+  /** The STOCK_DRIFTED messages in a caller's inbox about one check (earlier files' checks may be told too). */
+  const toldOf = async (token: string, checkId: number) =>
+    (await call("GET", "/me/messages?limit=100", token)).body.items.filter(
+      (m: { node: string; text: string }) => m.node === "STOCK_DRIFTED" && m.text.includes(`#${checkId}（`),
+    );
+
+  beforeAll(async () => {
+    system = await startSystem(["gateway", "inventory", "notification"]);
+    url = system.baseUrl;
+    admin = await devToken(url, "admin-1", "admin");
+    merchant = await devToken(url, "m-1", "merchant", shop);
+    await call("POST", "/warehouses", admin, { warehouseId: wh, name: "Wuhan", provinces: ["Hubei"] });
+    await call("POST", "/admin/inventory/rebuild", admin);
+  });
+  afterAll(async () => {
+    await system.stop();
+    redis.disconnect();
+  });
+
+  it("records a check an operator runs, tells the operators' inbox of new drift and no shop", async () => {
+    const skuId = uid("sku");
+    const created = await call("POST", "/skus", merchant, {
+      skuId,
+      shopId: shop,
+      title: "Tea",
+      spec: "250 g",
+      priceMinor: 4_800,
+      category: "food",
+      storageClass: "AMBIENT",
+      weightGrams: 250,
+      volumeCm3: 600,
+      deductionStrategy: "RESERVE_ON_ORDER",
+    });
+    expect(created.status).toBe(201);
+    await call("PUT", `/skus/${skuId}/stock/${wh}`, merchant, { onHand: 10 });
+    const before = (await call("POST", "/admin/inventory/checks", admin)).body;
+    expect(before).toMatchObject({ ok: true, announced: false });
+
+    // A counter changed behind the scripts' back: 2 units fewer on hand than the ledger says.
+    await redis.hincrby(new StockKeys(cfg).stock(skuId), `${wh}:on`, -2);
+    const found = await call("POST", "/admin/inventory/checks", admin);
+    expect(found.status).toBe(201);
+    expect(found.body).toMatchObject({ ok: false, driftCount: 1, byKind: { STOCK: 1 }, announced: true });
+
+    let told: { title: string; text: string; orderNo: string | null }[] = [];
+    await waitFor("the operators told", async () => {
+      told = await toldOf(admin, found.body.checkId);
+      return told.length > 0;
+    });
+    expect(told).toEqual([
+      expect.objectContaining({
+        title: "库存计数与台账不一致",
+        orderNo: null,
+        text: expect.stringMatching(/）发现 1 处 Redis 计数与台账不一致：STOCK ×1。/),
+      }),
+    ]);
+    expect(await toldOf(merchant, found.body.checkId)).toEqual([]);
+
+    const listed = await call("GET", "/admin/inventory/checks?limit=2", admin);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((c: { checkId: number }) => c.checkId)).toEqual([
+      found.body.checkId,
+      before.checkId,
+    ]);
+    await call("POST", "/admin/inventory/rebuild", admin);
+  });
+
+  it("lets only operators run or read checks, and names a bad query field", async () => {
+    expect((await call("POST", "/admin/inventory/checks", merchant)).status).toBe(403);
+    expect((await call("GET", "/admin/inventory/checks", merchant)).status).toBe(403);
+    for (const [query, field] of [
+      ["limit=0", "limit"],
+      ["limit=101", "limit"],
+      ["cursor=abc", "cursor"],
+    ]) {
+      const res = await call("GET", `/admin/inventory/checks?${query}`, admin);
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: "VALIDATION_FAILED", details: { field } });
+    }
+    const doc = await request(url, "GET", "/api/openapi.json");
+    expect(doc.body.paths["/api/v1/admin/inventory/checks"]).toMatchObject({
+      get: expect.any(Object),
+      post: expect.any(Object),
+    });
+  });
+});
