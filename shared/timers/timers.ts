@@ -153,7 +153,8 @@ export class Timers {
 
   /**
    * Runs `sweep` every `intervalMs` on one pod in total per tick (a BullMQ job scheduler, shared by
-   * name); the first tick is one interval away. An interval of 0 removes the scheduler (turned off).
+   * name); a new scheduler ticks at once, an existing one keeps its pace. An interval of 0 removes
+   * the scheduler (turned off).
    */
   async every(name: string, intervalMs: number, sweep: Sweeper): Promise<void> {
     const id = sweeperJobName(name);

@@ -3,6 +3,7 @@ import { StockKeys } from "../../services/inventory/stock/stock-keys";
 import { loadConfig } from "../../shared/config/config";
 import { createRedis } from "../../shared/redis";
 import { devToken, request } from "../support/http";
+import { freePort, spawnSystem } from "../support/processes";
 import { startSystem, type TestSystem, waitFor } from "../support/system";
 
 const uid = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
@@ -32,8 +33,9 @@ describe("stock checks over HTTP, and the operators told of new drift", () => {
     await call("POST", "/warehouses", admin, { warehouseId: wh, name: "Wuhan", provinces: ["Hubei"] });
     await call("POST", "/admin/inventory/rebuild", admin);
   });
+  let stopped = false;
   afterAll(async () => {
-    await system.stop();
+    if (!stopped) await system.stop();
     redis.disconnect();
   });
 
@@ -102,5 +104,29 @@ describe("stock checks over HTTP, and the operators told of new drift", () => {
       get: expect.any(Object),
       post: expect.any(Object),
     });
+  });
+
+  it("checks by itself once deployed with a schedule (the tests run theirs with it off)", async () => {
+    const newest = async (base: string) =>
+      (await request(base, "GET", "/api/v1/admin/inventory/checks?limit=1", { token: admin })).body.items[0];
+    const before = (await newest(url))?.checkId ?? 0;
+    // Alone: a pod with the check off would take the tick and have nothing to run.
+    await system.stop();
+    stopped = true;
+    // A new scheduler ticks at once, then every hour: the first tick is the one to see.
+    const port = await freePort();
+    const scheduled = spawnSystem("gateway,inventory", { PORT: String(port), INVENTORY_CHECK_EVERY: "1h" });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(
+        "a scheduled check",
+        async () => ((await newest(base).catch(() => null))?.checkId ?? 0) > before,
+      );
+      expect(await newest(base)).toMatchObject({ ok: true, announced: false });
+    } catch (err) {
+      throw new Error(`${err}\n${scheduled.output().slice(-2000)}`);
+    } finally {
+      await scheduled.stop();
+    }
   });
 });

@@ -20,4 +20,6 @@ export default function globalSetup(): void {
   process.env.RATE_LIMIT_PER_MINUTE = "0";
   // JetStream reserves each stream's limit on disk: small streams keep concurrent runs within the store.
   process.env.CHANNEL_STREAM_MAX_BYTES = "16777216";
+  // A scheduled stock check runs at once when its scheduler is new: tests run their checks when they choose.
+  process.env.INVENTORY_CHECK_EVERY = "0m";
 }
