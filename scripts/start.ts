@@ -2,6 +2,7 @@ import path from "node:path";
 import { ServiceBroker } from "moleculer";
 import { brokerOptions } from "../shared/broker-options";
 import { config } from "../shared/config/config";
+import { runsAutovacuum } from "../shared/db/pool";
 import { SERVICE_NAMES, selectServices } from "../shared/service-names";
 
 /**
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
   for (const name of names)
     broker.loadService(path.join(__dirname, "..", "services", name, `${name}.service.ts`));
   await broker.start();
+  if (!(await runsAutovacuum(config))) {
+    broker.logger.warn(
+      "PostgreSQL runs without autovacuum: its statistics stay those of empty tables and queries slow down " +
+        "as the tables grow; turn it on, or ANALYZE the tables regularly (docs/performance.md)",
+    );
+  }
 }
 
 main().catch((err) => {

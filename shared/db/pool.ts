@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Pool, type PoolClient, types } from "pg";
+import { Client, Pool, type PoolClient, types } from "pg";
 import type { AppConfig } from "../config/config";
 
 // Amounts are bigint columns holding minor units far below 2^53: read them as numbers, not strings.
@@ -93,5 +93,20 @@ export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => P
   } finally {
     client.off("error", onError);
     client.release(broken);
+  }
+}
+
+/**
+ * Whether the server runs autovacuum. Without it the planner never learns how the tables grew:
+ * prepared statements keep the plans made for empty tables, whose sequential scans then grow
+ * with the tables (docs/performance.md "Statistics").
+ */
+export async function runsAutovacuum(cfg: Pick<AppConfig, "databaseUrl">): Promise<boolean> {
+  const client = new Client({ connectionString: cfg.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<{ autovacuum: string }>("SHOW autovacuum")).rows[0]?.autovacuum === "on";
+  } finally {
+    await client.end();
   }
 }
