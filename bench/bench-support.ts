@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { connect } from "nats";
+import { Client } from "pg";
+import { loadConfig } from "../shared/config/config";
 import { cleanupRun } from "../test/support/cleanup";
 import { request } from "../test/support/http";
 import { freePort, spawnSystem } from "../test/support/processes";
@@ -139,6 +141,47 @@ export async function consumersCaughtUp(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Seconds of unmeasured load before the first level (`WARMUP`, default 15; 0 skips the warm-up and the ANALYZE). */
+export const WARMUP_SECONDS = Number(process.env.WARMUP ?? 15);
+
+/**
+ * Updates the planner statistics of every table of this run (`ANALYZE`), as autovacuum does on a
+ * PostgreSQL that runs it. Answers whether the server runs autovacuum. Without statistics, the
+ * prepared statements keep the plans made when the tables were empty: sequential scans that grow
+ * with the tables (docs/performance.md).
+ */
+export async function analyzeRun(): Promise<boolean> {
+  const pg = new Client({ connectionString: loadConfig().databaseUrl });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ name: string }>(
+      `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname LIKE $1`,
+      [`${BENCH_RUN_ID}\\_%`],
+    );
+    for (const { name } of rows) await pg.query(`ANALYZE ${name}`);
+    return (await pg.query<{ autovacuum: string }>("SHOW autovacuum")).rows[0]?.autovacuum === "on";
+  } finally {
+    await pg.end();
+  }
+}
+
+/**
+ * Brings a freshly started system to where a running deployment is before anything is measured:
+ * `load` runs for `WARMUP_SECONDS` unmeasured (V8 compiles the hot paths; at c=32 it still
+ * compiles for about a minute, on the second core), the consumers catch up, and the run's tables
+ * are analyzed. Prints what it did.
+ */
+export async function warmUp(load: (seconds: number) => Promise<unknown>): Promise<void> {
+  if (WARMUP_SECONDS <= 0) return;
+  await load(WARMUP_SECONDS);
+  await consumersCaughtUp();
+  const autovacuum = await analyzeRun();
+  console.log(
+    `warm-up: ${WARMUP_SECONDS} s of load at concurrency 32, not counted; then ANALYZE of the run's tables` +
+      (autovacuum ? "" : " (this PostgreSQL runs without autovacuum, which would have done it)"),
+  );
 }
 
 /** The system under test: its gateway and the pids of its processes. */

@@ -1,7 +1,14 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
 import { devToken } from "../test/support/http";
-import { type BenchSystem, CpuMeter, consumersCaughtUp, peakRssMb, withSystem } from "./bench-support";
+import {
+  type BenchSystem,
+  CpuMeter,
+  consumersCaughtUp,
+  peakRssMb,
+  warmUp,
+  withSystem,
+} from "./bench-support";
 import { request } from "./lean-http";
 
 /**
@@ -16,7 +23,8 @@ import { request } from "./lean-http";
  * a flow makes one such request in the common case and asks again only if it
  * answered still PENDING_PAYMENT; each level prints the requests per paid order.
  * Run: `npx tsx bench/place-and-pay.bench.ts` (DURATION=seconds per level, default 10;
- * LEVELS=comma-separated concurrencies, default 1,8,32).
+ * LEVELS=comma-separated concurrencies, default 1,8,32; WARMUP=seconds of unmeasured load
+ * first, default 15, see `warmUp`).
  */
 const LAYOUTS: Record<string, string[]> = {
   one: [""],
@@ -75,13 +83,11 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
     await waitPaid(url, token, order.body.parentOrderNo);
   };
 
-  console.log("concurrency | paid orders/s | p50 ms | p99 ms | errors");
-  for (const concurrency of LEVELS) {
+  /** `concurrency` storefront flows back to back for `ms`: each completed flow's latency, and the failures. */
+  const flows = async (concurrency: number, ms: number) => {
     const latencies: number[] = [];
     let errors = 0;
-    const cpu = new CpuMeter(pids);
-    resultRequests = 0;
-    const end = Date.now() + duration;
+    const end = Date.now() + ms;
     await Promise.all(
       Array.from({ length: concurrency }, async (_x, w) => {
         while (Date.now() < end) {
@@ -95,6 +101,15 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
         }
       }),
     );
+    return { latencies, errors };
+  };
+
+  await warmUp((seconds) => flows(32, seconds * 1000));
+  console.log("concurrency | paid orders/s | p50 ms | p99 ms | errors");
+  for (const concurrency of LEVELS) {
+    const cpu = new CpuMeter(pids);
+    resultRequests = 0;
+    const { latencies, errors } = await flows(concurrency, duration);
     latencies.sort((a, b) => a - b);
     const perOrder = latencies.length > 0 ? (resultRequests / latencies.length).toFixed(2) : "-";
     const rate = Math.round((latencies.length / (duration / 1000)) * 10) / 10;
