@@ -2,14 +2,10 @@ import type { Context, Service, ServiceSchema, ServiceSettingSchema } from "mole
 import { withChannels } from "../../shared/channels";
 import { config } from "../../shared/config/config";
 import { type Caller, callerOf } from "../../shared/contracts/caller";
-import type { StockDriftedPayload } from "../../shared/contracts/inventory.contract";
-import type { LogisticsStatusChangedPayload } from "../../shared/contracts/logistics.contract";
 import type {
   AfterSalesStepPayload,
   OrderPaidPayload,
   OrderPlacedPayload,
-  OrderStepPayload,
-  ReconciledPayload,
 } from "../../shared/contracts/order.contract";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
@@ -49,14 +45,18 @@ type Envelope<T> = EventEnvelope<T>;
 /** Broadcast when an operator edits a rule: every pod forgets its cached rules. */
 export const RULES_CHANGED = "notification.rulesChanged";
 
-/** One consumer group per source channel; each handler calls one command. */
-function afterSalesChannel(channel: AfterSalesChannel, group: string) {
+/** One consumer group per source channel, whose handler calls one command with the envelope. */
+function consumer<T>(group: string, consume: (deps: NotificationDeps, e: Envelope<T>) => Promise<void>) {
   return {
     group,
     handler(this: NotificationService, envelope: EventEnvelope) {
-      return events.onAfterSales(this.deps, channel, envelope as Envelope<AfterSalesStepPayload>);
+      return consume(this.deps, envelope as Envelope<T>);
     },
   };
+}
+
+function afterSalesChannel(channel: AfterSalesChannel, group: string) {
+  return consumer<AfterSalesStepPayload>(group, (deps, e) => events.onAfterSales(deps, channel, e));
 }
 
 /** Rules per order-flow node, the in-app inbox, channel adapters with retries and dead letters, reminders. */
@@ -147,59 +147,24 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
       },
     },
     /** No message; the payment reminder is dropped. */
-    "order.closed": {
-      group: "notification-order-closed",
-      handler(envelope: EventEnvelope) {
-        return events.onOrderClosed(this.deps, envelope as Envelope<events.OrderClosedPayload>);
-      },
-    },
+    "order.closed": consumer("notification-order-closed", events.onOrderClosed),
     /** SHIPPED per package; the auto-confirm reminder once the order is SHIPPED. */
-    "order.shipped": {
-      group: "notification-order-shipped",
-      handler(envelope: EventEnvelope) {
-        return events.onOrderShipped(this.deps, envelope as Envelope<OrderStepPayload>);
-      },
-    },
+    "order.shipped": consumer("notification-order-shipped", events.onOrderShipped),
     /** SHIP_OVERDUE: the ship-by deadline passed, the shop and the operators are told. */
-    "order.ship-overdue": {
-      group: "notification-ship-overdue",
-      handler(envelope: EventEnvelope) {
-        return events.onShipOverdue(this.deps, envelope as Envelope<OrderStepPayload>);
-      },
-    },
+    "order.ship-overdue": consumer("notification-ship-overdue", events.onShipOverdue),
     /** COMPLETED, the invitation to review; the auto-confirm reminder is dropped. */
-    "order.completed": {
-      group: "notification-order-completed",
-      handler(envelope: EventEnvelope) {
-        return events.onOrderCompleted(this.deps, envelope as Envelope<OrderStepPayload>);
-      },
-    },
+    "order.completed": consumer("notification-order-completed", events.onOrderCompleted),
     /** SIGNED (other tracking statuses tell nobody). */
-    "logistics.status-changed": {
-      group: "notification-logistics-signed",
-      handler(envelope: EventEnvelope) {
-        return events.onTrackingChanged(this.deps, envelope as Envelope<LogisticsStatusChangedPayload>);
-      },
-    },
+    "logistics.status-changed": consumer("notification-logistics-signed", events.onTrackingChanged),
     "aftersales.created": afterSalesChannel("aftersales.created", "notification-aftersales-created"),
     "aftersales.approved": afterSalesChannel("aftersales.approved", "notification-aftersales-approved"),
     "aftersales.rejected": afterSalesChannel("aftersales.rejected", "notification-aftersales-rejected"),
     "aftersales.appealed": afterSalesChannel("aftersales.appealed", "notification-aftersales-appealed"),
     "aftersales.refunded": afterSalesChannel("aftersales.refunded", "notification-aftersales-refunded"),
     /** RECONCILIATION_MISMATCHED to the operators, when the day's reconciliation found mismatches. */
-    "settlement.reconciled": {
-      group: "notification-reconciled",
-      handler(envelope: EventEnvelope) {
-        return events.onReconciled(this.deps, envelope as Envelope<ReconciledPayload>);
-      },
-    },
+    "settlement.reconciled": consumer("notification-reconciled", events.onReconciled),
     /** STOCK_DRIFTED to the operators, when a stock check found new drift. */
-    "inventory.drifted": {
-      group: "notification-stock-drifted",
-      handler(envelope: EventEnvelope) {
-        return events.onStockDrifted(this.deps, envelope as Envelope<StockDriftedPayload>);
-      },
-    },
+    "inventory.drifted": consumer("notification-stock-drifted", events.onStockDrifted),
   },
 
   events: {
