@@ -143,6 +143,9 @@ export async function consumersCaughtUp(
   }
 }
 
+/** Concurrency levels to run (`LEVELS`, comma-separated, default 1,8,32; `LEVELS=32` for one when profiling). */
+export const LEVELS = (process.env.LEVELS ?? "1,8,32").split(",").map(Number);
+
 /** Seconds of unmeasured load before the first level (`WARMUP`, default 15; 0 skips the warm-up and the ANALYZE). */
 export const WARMUP_SECONDS = Number(process.env.WARMUP ?? 15);
 

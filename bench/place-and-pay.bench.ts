@@ -5,6 +5,7 @@ import {
   type BenchSystem,
   CpuMeter,
   consumersCaughtUp,
+  LEVELS,
   peakRssMb,
   warmUp,
   withSystem,
@@ -34,9 +35,6 @@ const LAYOUTS: Record<string, string[]> = {
 function percentile(sorted: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0);
 }
-
-/** Concurrency levels to run, `LEVELS=32` for one (when profiling). */
-const LEVELS = (process.env.LEVELS ?? "1,8,32").split(",").map(Number);
 
 const WAIT_MS = 5_000;
 /** Result-page requests made, for the requests per paid order. */

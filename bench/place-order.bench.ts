@@ -1,14 +1,15 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
 import { devToken } from "../test/support/http";
-import { CpuMeter, consumersCaughtUp, load, peakRssMb, warmUp, withSystem } from "./bench-support";
+import { CpuMeter, consumersCaughtUp, LEVELS, load, peakRssMb, warmUp, withSystem } from "./bench-support";
 
 /**
  * Order placement through the HTTP gateway, all services in one process:
  * orders/s and p50/p99 latency at concurrency 1, 8 and 32, and the system
  * process's peak RSS. The load comes from this process, the system runs in its own.
- * Run: `npx tsx bench/place-order.bench.ts` (DURATION=seconds per level, default 10; WARMUP=seconds
- * of unmeasured load first, default 15, see `warmUp`).
+ * Run: `npx tsx bench/place-order.bench.ts` (DURATION=seconds per level, default 10; LEVELS=
+ * comma-separated concurrencies, default 1,8,32; WARMUP=seconds of unmeasured load first, default
+ * 15, see `warmUp`).
  */
 async function main(): Promise<void> {
   const duration = Number(process.env.DURATION ?? 10);
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
 
     await warmUp((seconds) => place(32, seconds));
     console.log("concurrency | orders/s | p50 ms | p99 ms | non-2xx");
-    for (const connections of [1, 8, 32]) {
+    for (const connections of LEVELS) {
       const cpu = new CpuMeter(pids);
       const figures = await place(connections, duration);
       console.log(
