@@ -193,12 +193,17 @@ const inventoryService: ServiceSchema<ServiceSettingSchema, InventoryMethods, In
   },
 
   methods: {
-    /** A stock check; new drift is announced (the relay publishes `inventory.drifted`) and logged. */
+    /** A stock check; new drift, or its end, is announced (`inventory.drifted`, `inventory.drift-cleared`) and logged. */
     async checkStock() {
       const check = await checkStock(this);
       if (check.announced) {
         this.relay.kick();
-        this.logger.warn("the stock check found new drift", { checkId: check.checkId, byKind: check.byKind });
+        if (check.ok) this.logger.info("the stock check found the drift cleared", { checkId: check.checkId });
+        else
+          this.logger.warn("the stock check found new drift", {
+            checkId: check.checkId,
+            byKind: check.byKind,
+          });
       }
       return check;
     },

@@ -165,6 +165,8 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
     "settlement.reconciled": consumer("notification-reconciled", events.onReconciled),
     /** STOCK_DRIFTED to the operators, when a stock check found new drift. */
     "inventory.drifted": consumer("notification-stock-drifted", events.onStockDrifted),
+    /** STOCK_DRIFT_CLEARED to the operators, when a stock check found the drift gone. */
+    "inventory.drift-cleared": consumer("notification-stock-drift-cleared", events.onStockDriftCleared),
   },
 
   events: {

@@ -162,6 +162,8 @@ export interface RestockResult {
 export const INVENTORY_CHANNELS = {
   /** A periodic stock check found drift the check before it had not (payload StockDriftedPayload). */
   drifted: "inventory.drifted",
+  /** A stock check found no drift where the check before it had some (payload StockDriftClearedPayload). */
+  driftCleared: "inventory.drift-cleared",
 } as const;
 
 /** `inventory.drifted`: Redis counters and the PostgreSQL ledger disagree (docs/inventory.md "Periodic check"). */
@@ -173,4 +175,14 @@ export interface StockDriftedPayload {
   driftCount: number;
   /** Drifts per kind (STOCK, LIMIT, RESERVATION, LEDGER), only the kinds found. */
   byKind: Record<string, number>;
+}
+
+/** `inventory.drift-cleared`: Redis counters and the ledger agree again (docs/inventory.md "Periodic check"). */
+export interface StockDriftClearedPayload {
+  /** The clean check's id. */
+  checkId: number;
+  /** ISO-8601 instant of the clean check. */
+  checkedAt: string;
+  /** The check before it, the last that found drift. */
+  previousCheckId: number;
 }

@@ -9,7 +9,7 @@ import { startSystem, type TestSystem, waitFor } from "../support/system";
 const uid = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 const cfg = loadConfig();
 
-describe("stock checks over HTTP, and the operators told of new drift", () => {
+describe("stock checks over HTTP, and the operators told of new drift and of its end", () => {
   let system: TestSystem;
   let url: string;
   let admin: string;
@@ -19,10 +19,10 @@ describe("stock checks over HTTP, and the operators told of new drift", () => {
   const wh = uid("wh");
   const call = (method: string, path: string, token: string, body?: unknown) =>
     request(url, method, `/api/v1${path}`, { token, body });
-  /** The STOCK_DRIFTED messages in a caller's inbox about one check (earlier files' checks may be told too). */
-  const toldOf = async (token: string, checkId: number) =>
+  /** A node's messages in a caller's inbox about one check (earlier files' checks may be told too). */
+  const toldOf = async (token: string, checkId: number, node = "STOCK_DRIFTED") =>
     (await call("GET", "/me/messages?limit=100", token)).body.items.filter(
-      (m: { node: string; text: string }) => m.node === "STOCK_DRIFTED" && m.text.includes(`#${checkId}（`),
+      (m: { node: string; text: string }) => m.node === node && m.text.includes(`#${checkId}（`),
     );
 
   beforeAll(async () => {
@@ -55,6 +55,8 @@ describe("stock checks over HTTP, and the operators told of new drift", () => {
     });
     expect(created.status).toBe(201);
     await call("PUT", `/skus/${skuId}/stock/${wh}`, merchant, { onHand: 10 });
+    // The first may follow an earlier file's drifted check (and tell that it cleared).
+    await call("POST", "/admin/inventory/checks", admin);
     const before = (await call("POST", "/admin/inventory/checks", admin)).body;
     expect(before).toMatchObject({ ok: true, announced: false });
 
@@ -84,7 +86,22 @@ describe("stock checks over HTTP, and the operators told of new drift", () => {
       found.body.checkId,
       before.checkId,
     ]);
+
+    // Rebuilt from the ledger: the next check is clean and says so, naming the check that found the drift.
     await call("POST", "/admin/inventory/rebuild", admin);
+    const cleared = await call("POST", "/admin/inventory/checks", admin);
+    expect(cleared.body).toMatchObject({ ok: true, announced: true });
+    await waitFor(
+      "the operators told the drift cleared",
+      async () => (await toldOf(admin, cleared.body.checkId, "STOCK_DRIFT_CLEARED")).length > 0,
+    );
+    expect(await toldOf(admin, cleared.body.checkId, "STOCK_DRIFT_CLEARED")).toEqual([
+      expect.objectContaining({
+        title: "库存计数与台账已一致",
+        text: expect.stringContaining(`核对 #${found.body.checkId} 发现的不一致已消除`),
+      }),
+    ]);
+    expect(await toldOf(merchant, cleared.body.checkId, "STOCK_DRIFT_CLEARED")).toEqual([]);
   });
 
   it("lets only operators run or read checks, and names a bad query field", async () => {

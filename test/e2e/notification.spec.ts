@@ -615,6 +615,7 @@ describe("notifications", () => {
         "AFTER_SALES_REFUNDED",
         "RECONCILIATION_MISMATCHED",
         "STOCK_DRIFTED",
+        "STOCK_DRIFT_CLEARED",
       ]);
       for (const rule of res.body.items) expect(() => validateRule(rule.node, rule)).not.toThrow();
       const one = await request(sys.baseUrl, "GET", rulePath("SHIPPED"), { token: admin });

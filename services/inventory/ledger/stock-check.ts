@@ -4,7 +4,8 @@ import type { StockRebuilder } from "./rebuild";
 
 /**
  * One stock check (periodic, or an operator's `POST /admin/inventory/checks`): the reconciliation
- * (drift seen twice, a drain apart), recorded with the `inventory.drifted` event when its drift is new.
+ * (drift seen twice, a drain apart), recorded with the `inventory.drifted` event when its drift is new,
+ * or `inventory.drift-cleared` when it is clean after drift.
  */
 export async function checkStock(o: { rebuilder: StockRebuilder; pool: Pool }): Promise<StockCheck> {
   const report = await o.rebuilder.reconcile();

@@ -1,5 +1,9 @@
 import type { Pool } from "pg";
-import { INVENTORY_CHANNELS, type StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
+import {
+  INVENTORY_CHANNELS,
+  type StockDriftClearedPayload,
+  type StockDriftedPayload,
+} from "../../../shared/contracts/inventory.contract";
 import { withTransaction } from "../../../shared/db/pool";
 import { recordEvent } from "../../../shared/outbox/outbox";
 import { type Drift, driftByKind, driftFingerprint } from "../domain/drift";
@@ -16,7 +20,7 @@ export interface StockCheck {
   byKind: Record<string, number>;
   /** The first `STOCK_CHECK_SAMPLE` drifts. */
   drift: Drift[];
-  /** Whether this check told the operators (its drift differed from the check before it). */
+  /** Whether this check told the operators: its drift differed from the check before it's (new drift, or none left). */
   announced: boolean;
 }
 
@@ -40,10 +44,11 @@ const toStockCheck = (r: StockCheckRow): StockCheck => ({
 });
 
 /**
- * Records what a check found. When its drift is not the drift of the check before it, the
- * `inventory.drifted` event commits with it: drift that stays is told once, drift that changes or
- * comes back is told again. Checks are recorded one at a time (the table lock), so two never
- * compare themselves with the same predecessor.
+ * Records what a check found. When its drift is not the drift of the check before it, an event
+ * commits with it: `inventory.drifted` for drift that is new, changed or back, and
+ * `inventory.drift-cleared` for a clean check after drift. Drift that stays is told once; a clean
+ * check after a clean one (or the first check, clean) tells nobody. Checks are recorded one at a
+ * time (the table lock), so two never compare themselves with the same predecessor.
  */
 export async function recordStockCheck(
   pool: Pool,
@@ -54,10 +59,11 @@ export async function recordStockCheck(
   const byKind = driftByKind(drift);
   return withTransaction(pool, async (tx) => {
     await tx.query("LOCK TABLE stock_checks IN EXCLUSIVE MODE");
-    const { rows: before } = await tx.query<{ fingerprint: string | null }>(
-      "SELECT fingerprint FROM stock_checks ORDER BY id DESC LIMIT 1",
+    const { rows: before } = await tx.query<{ id: string; fingerprint: string | null }>(
+      "SELECT id, fingerprint FROM stock_checks ORDER BY id DESC LIMIT 1",
     );
-    const announced = fingerprint !== null && fingerprint !== (before[0]?.fingerprint ?? null);
+    const previous = before[0];
+    const announced = fingerprint !== (previous?.fingerprint ?? null);
     const { rows } = await tx.query<StockCheckRow>(
       `INSERT INTO stock_checks (checked_at, drift_count, by_kind, drift, fingerprint, announced)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
@@ -71,11 +77,18 @@ export async function recordStockCheck(
       ],
     );
     const check = toStockCheck(rows[0] as StockCheckRow);
-    if (announced) {
+    if (announced && fingerprint !== null) {
       await recordEvent<StockDriftedPayload>(
         tx,
         INVENTORY_CHANNELS.drifted,
         { checkId: check.checkId, checkedAt: check.checkedAt, driftCount: drift.length, byKind },
+        checkedAt,
+      );
+    } else if (announced && previous) {
+      await recordEvent<StockDriftClearedPayload>(
+        tx,
+        INVENTORY_CHANNELS.driftCleared,
+        { checkId: check.checkId, checkedAt: check.checkedAt, previousCheckId: Number(previous.id) },
         checkedAt,
       );
     }

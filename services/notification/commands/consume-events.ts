@@ -1,4 +1,7 @@
-import type { StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
+import type {
+  StockDriftClearedPayload,
+  StockDriftedPayload,
+} from "../../../shared/contracts/inventory.contract";
 import type { LogisticsStatusChangedPayload } from "../../../shared/contracts/logistics.contract";
 import type {
   AfterSalesStepPayload,
@@ -20,6 +23,7 @@ import {
   shipOverdueNotification,
   shippedNotification,
   signedNotification,
+  stockDriftClearedNotification,
   stockDriftedNotification,
 } from "../domain/event-notifications";
 import { AUTO_CONFIRM_REMINDER, PAYMENT_REMINDER, reminderAhead, shouldArm } from "../domain/reminders";
@@ -199,6 +203,11 @@ export function onReconciled(deps: NotificationDeps, e: EventEnvelope<Reconciled
 /** `inventory.drifted`: STOCK_DRIFTED to the operators' inbox, a stock check found new drift. */
 export function onStockDrifted(deps: NotificationDeps, e: EventEnvelope<StockDriftedPayload>) {
   return tellOperators(deps, e.eventId, stockDriftedNotification(e.eventId, e.payload));
+}
+
+/** `inventory.drift-cleared`: STOCK_DRIFT_CLEARED to the operators' inbox, a stock check found the drift gone. */
+export function onStockDriftCleared(deps: NotificationDeps, e: EventEnvelope<StockDriftClearedPayload>) {
+  return tellOperators(deps, e.eventId, stockDriftClearedNotification(e.eventId, e.payload));
 }
 
 /**

@@ -1,4 +1,7 @@
-import type { StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
+import type {
+  StockDriftClearedPayload,
+  StockDriftedPayload,
+} from "../../../shared/contracts/inventory.contract";
 import type { LogisticsStatusChangedPayload } from "../../../shared/contracts/logistics.contract";
 import type {
   AfterSalesStepPayload,
@@ -170,6 +173,27 @@ export function stockDriftedNotification(eventId: string, p: StockDriftedPayload
       date: formatDeadline(p.checkedAt),
       count: String(p.driftCount),
       kinds: kindsText(p.byKind),
+    },
+  };
+}
+
+/**
+ * `inventory.drift-cleared` -> STOCK_DRIFT_CLEARED for the operators: the clean check, when it ran (China
+ * Standard Time), and the check before it that had found drift.
+ */
+export function stockDriftClearedNotification(
+  eventId: string,
+  p: StockDriftClearedPayload,
+): NotificationIntent {
+  return {
+    node: "STOCK_DRIFT_CLEARED",
+    eventId,
+    orderNo: null,
+    audience: null,
+    values: {
+      checkId: String(p.checkId),
+      date: formatDeadline(p.checkedAt),
+      previousCheckId: String(p.previousCheckId),
     },
   };
 }

@@ -24,6 +24,7 @@ export const PLACEHOLDERS = [
   "count",
   "kinds",
   "checkId",
+  "previousCheckId",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -67,6 +68,11 @@ export const NODES = {
   STOCK_DRIFTED: {
     title: "库存计数与台账不一致",
     placeholders: ["checkId", "date", "count", "kinds"],
+    recipients: ["OPERATOR"],
+  },
+  STOCK_DRIFT_CLEARED: {
+    title: "库存计数与台账已一致",
+    placeholders: ["checkId", "date", "previousCheckId"],
     recipients: ["OPERATOR"],
   },
 } as const satisfies Record<string, NodeDefinition>;

@@ -10,11 +10,11 @@ describe("the periodic stock check", () => {
   const wh = uid("wh");
 
   const check = () => broker.call<StockCheck, object>("inventory.checkStock", {}, asAdmin);
-  /** The `inventory.drifted` events recorded for a check. */
-  const eventsOf = async (checkId: number) => {
+  /** The events (`inventory.drifted` unless named) recorded for a check. */
+  const eventsOf = async (checkId: number, channel = "inventory.drifted") => {
     const { rows } = await pool.query(
-      "SELECT payload FROM outbox WHERE channel = 'inventory.drifted' AND (payload->>'checkId')::bigint = $1",
-      [checkId],
+      "SELECT payload FROM outbox WHERE channel = $1 AND (payload->>'checkId')::bigint = $2",
+      [channel, checkId],
     );
     return rows.map((r) => r.payload);
   };
@@ -40,10 +40,13 @@ describe("the periodic stock check", () => {
     redis.disconnect();
   });
 
-  it("records a clean check and tells nobody", async () => {
+  it("records a clean check after a clean one and tells nobody", async () => {
+    // The first may follow an earlier file's drifted check (and tell that it cleared).
+    await check();
     const clean = await check();
     expect(clean).toMatchObject({ ok: true, driftCount: 0, byKind: {}, drift: [], announced: false });
     expect(await eventsOf(clean.checkId)).toEqual([]);
+    expect(await eventsOf(clean.checkId, "inventory.drift-cleared")).toEqual([]);
   });
 
   it("tells of new drift once, with its event committed with the check", async () => {
@@ -69,12 +72,17 @@ describe("the periodic stock check", () => {
     expect(await eventsOf(again.checkId)).toEqual([]);
   });
 
-  it("tells again when the drift changes, and when it comes back after a clean check", async () => {
+  it("tells again when the drift changes, that it cleared, and when it comes back", async () => {
     await drifted();
     const more = await check();
     expect(more).toMatchObject({ driftCount: 2, byKind: { STOCK: 2 }, announced: true });
     await broker.call("inventory.rebuild", {}, asAdmin);
-    expect(await check()).toMatchObject({ ok: true, announced: false });
+    const cleared = await check();
+    expect(cleared).toMatchObject({ ok: true, announced: true });
+    expect(await eventsOf(cleared.checkId)).toEqual([]);
+    expect(await eventsOf(cleared.checkId, "inventory.drift-cleared")).toEqual([
+      { checkId: cleared.checkId, checkedAt: cleared.checkedAt, previousCheckId: more.checkId },
+    ]);
     await drifted();
     const back = await check();
     expect(back).toMatchObject({ driftCount: 1, announced: true });
@@ -98,8 +106,8 @@ describe("the periodic stock check", () => {
     const older = next.items.map((c) => c.checkId);
     expect(older[0]).toBe(latest.checkId - 2);
     expect(older).toEqual([...older].sort((a, b) => b - a));
-    // This file's checks before the latest: clean, found, again, more, clean, back.
-    expect(older.length).toBeGreaterThanOrEqual(5);
+    // This file's checks before the latest: settle, clean, found, again, more, cleared, back.
+    expect(older.length).toBeGreaterThanOrEqual(6);
   });
 
   it("lets only the platform's operators run or read checks", async () => {

@@ -1,10 +1,14 @@
 import { planDeliveries } from "../../../services/notification/domain/delivery-plan";
 import {
   reconciledNotification,
+  stockDriftClearedNotification,
   stockDriftedNotification,
 } from "../../../services/notification/domain/event-notifications";
 import { validateRule } from "../../../services/notification/domain/rule";
-import type { StockDriftedPayload } from "../../../shared/contracts/inventory.contract";
+import type {
+  StockDriftClearedPayload,
+  StockDriftedPayload,
+} from "../../../shared/contracts/inventory.contract";
 import type { ReconciledPayload } from "../../../shared/contracts/order.contract";
 import { seededRule } from "../../support/seeded-rules";
 
@@ -81,6 +85,33 @@ describe("STOCK_DRIFTED", () => {
 
   it("can tell only operators", () => {
     const drafts = planDeliveries(stockDriftedNotification("e6", drifted), {
+      ...rule(),
+      recipients: ["BUYER", "MERCHANT", "OPERATOR"],
+    });
+    expect(drafts.map((d) => d.recipient)).toEqual(["operators"]);
+  });
+});
+
+describe("STOCK_DRIFT_CLEARED", () => {
+  const cleared: StockDriftClearedPayload = {
+    checkId: 18,
+    checkedAt: "2026-11-27T03:00:00.000Z",
+    previousCheckId: 17,
+  };
+  const rule = () => seededRule("007_stock_drift_cleared.sql", "STOCK_DRIFT_CLEARED");
+
+  it("tells the operators' inbox which check found the counters agreeing again, and which had found the drift", () => {
+    const drafts = planDeliveries(stockDriftClearedNotification("e7", cleared), rule());
+    expect(drafts).toEqual([
+      expect.objectContaining({ eventId: "e7", recipient: "operators", channel: "IN_APP", orderNo: null }),
+    ]);
+    expect(drafts[0]?.text).toBe(
+      "库存核对 #18（2026-11-27 11:00）：Redis 计数与台账已一致，核对 #17 发现的不一致已消除。",
+    );
+  });
+
+  it("can tell only operators", () => {
+    const drafts = planDeliveries(stockDriftClearedNotification("e8", cleared), {
       ...rule(),
       recipients: ["BUYER", "MERCHANT", "OPERATOR"],
     });

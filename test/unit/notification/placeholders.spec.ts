@@ -46,6 +46,7 @@ describe("the placeholders each node offers", () => {
     AFTER_SALES_REFUNDED: ["orderNo", "afterSalesNo", "amount"],
     RECONCILIATION_MISMATCHED: ["date", "count", "kinds"],
     STOCK_DRIFTED: ["checkId", "date", "count", "kinds"],
+    STOCK_DRIFT_CLEARED: ["checkId", "date", "previousCheckId"],
   };
 
   it("has exactly the nodes of the table, in order-flow order", () => {
