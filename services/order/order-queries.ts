@@ -8,7 +8,7 @@ import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
 import type { OrderService } from "./order.service";
 import { packagesOf } from "./order-fulfilment";
-import { findCheckout, findOrder, readTimeline } from "./store/order.repo";
+import { checkoutStatuses, findCheckout, findOrder, readTimeline } from "./store/order.repo";
 import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";
 import { readOrderTimers } from "./store/order-type.repo";
 
@@ -80,8 +80,10 @@ export async function parent(svc: OrderService, caller: Caller, parentOrderNo: s
  * The parent order, as `parent`; with `waitMs`, while a child it shows is
  * still PENDING_PAYMENT, the answer waits until the checkout is settled or
  * closed (a notify from the pod that committed it) or the wait runs out, then
- * reads again. The wait is registered before the first read, so a change
- * committed in between still wakes it; access is checked by that first read.
+ * reads it. Before waiting it reads only the children's statuses (and whom
+ * they belong to), so the whole checkout is read once either way. The wait is
+ * registered before that read, so a change committed in between still wakes
+ * it; a caller who may see none of it waits for nothing and gets the 404.
  */
 export async function awaitParent(
   svc: OrderService,
@@ -94,9 +96,8 @@ export async function awaitParent(
   if (waitFor === 0) return parent(svc, caller, parentOrderNo);
   const wait = svc.checkoutWaiters.register(parentOrderNo, waitFor);
   try {
-    const current = await parent(svc, caller, parentOrderNo);
-    if (!current.orders.some((o) => o.status === "PENDING_PAYMENT")) return current;
-    if ((await wait.done) === "full") return current;
+    const children = (await checkoutStatuses(svc.pool, parentOrderNo)).filter((c) => canSee(caller, c));
+    if (children.some((c) => c.status === "PENDING_PAYMENT")) await wait.done;
   } finally {
     wait.cancel();
   }

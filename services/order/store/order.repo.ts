@@ -248,6 +248,18 @@ export async function findCheckouts(
   return checkouts;
 }
 
+/** Who may see each child of a checkout, and its status: what a long poll needs before it waits. */
+export async function checkoutStatuses(
+  q: Queryable,
+  parentOrderNo: string,
+): Promise<{ buyerId: string; shopId: string; status: string }[]> {
+  const { rows } = await q.query<{ buyerId: string; shopId: string; status: string }>(
+    `SELECT buyer_id AS "buyerId", shop_id AS "shopId", status FROM orders WHERE parent_order_no = $1`,
+    [parentOrderNo],
+  );
+  return rows;
+}
+
 /** One checkout, as `findCheckouts`. */
 export async function findCheckout(
   q: Queryable,
