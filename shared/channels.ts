@@ -11,6 +11,9 @@ import { type JetStreamManager, type JsMsg, nanos } from "nats";
 import type { AppConfig } from "./config/config";
 import { assertChannelName, type EventEnvelope } from "./outbox/outbox";
 
+/** How long a channel's stream keeps a message (acked or not) before dropping it. */
+export const CHANNEL_STREAM_MAX_AGE_MS = 7 * 86_400_000;
+
 /** Queue (prefixed with the namespace by the adapter) that receives messages out of retries. */
 export const DEAD_LETTER_QUEUE = "DEAD_LETTER";
 
@@ -123,7 +126,7 @@ export function channelsMiddleware(
           connectionOptions: { noAsyncTraces: true },
           // Limits retention keeps acked messages too: bound it by age and size (oldest dropped first).
           streamConfig: {
-            max_age: nanos(opts.streamMaxAgeMs ?? 7 * 24 * 3600_000),
+            max_age: nanos(opts.streamMaxAgeMs ?? CHANNEL_STREAM_MAX_AGE_MS),
             max_bytes: opts.streamMaxBytes ?? cfg.channelStreamMaxBytes,
             discard: "old",
           },

@@ -34,6 +34,12 @@ export interface AppConfig {
   /** Bytes each channel's JetStream stream may hold; JetStream reserves it on disk for every stream. */
   channelStreamMaxBytes: number;
   /** How often timer sweepers look for overdue work a lost timer job missed. */
+  /** How long published outbox rows are kept (for diagnosis) before the housekeeping deletes them. */
+  outboxRetentionMs: number;
+  /** How long inbox rows are kept; at least a stream's max age plus a day (shorter is raised). */
+  inboxRetentionMs: number;
+  /** How often each service instance deletes outbox and inbox rows past their retention. */
+  housekeepingEveryMs: number;
   sweepIntervalMs: number;
   /** Sandbox payment providers (WECHAT, ALIPAY, UNIONPAY) and their completion endpoint. */
   paymentSandbox: boolean;
@@ -130,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboxPollMs: int(env, "OUTBOX_POLL_MS", 200),
     channelMaxRetries: int(env, "CHANNEL_MAX_RETRIES", 5),
     channelStreamMaxBytes: int(env, "CHANNEL_STREAM_MAX_BYTES", 256 * 1024 ** 2),
+    outboxRetentionMs: durationMs(env, "OUTBOX_RETENTION", "7d"),
+    inboxRetentionMs: durationMs(env, "INBOX_RETENTION", "8d"),
+    housekeepingEveryMs: durationMs(env, "HOUSEKEEPING_EVERY", "1h"),
     sweepIntervalMs: int(env, "SWEEP_INTERVAL_MS", 30_000),
     paymentSandbox: bool(env, "PAYMENT_SANDBOX", true),
     paymentQueryAfterMs: int(env, "PAYMENT_QUERY_AFTER_MS", 60_000),

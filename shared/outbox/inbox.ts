@@ -81,12 +81,3 @@ export const inboxRowCte = (n: number) =>
 
 /** The parameters `inboxRowCte` reads. */
 export const inboxRowParams = (key: InboxKey) => [key.consumer, key.eventId];
-
-/**
- * Deletes inbox rows processed before `olderThan`. Keep them longer than any
- * redelivery can arrive (stream max age plus outbox retries), or duplicates pass.
- */
-export async function purgeInbox(pool: Pool, olderThan: Date): Promise<number> {
-  const { rowCount } = await pool.query("DELETE FROM inbox WHERE processed_at < $1", [olderThan]);
-  return rowCount ?? 0;
-}

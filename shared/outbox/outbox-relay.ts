@@ -158,21 +158,6 @@ export class OutboxRelay {
     return (await this.drainBatch()).published;
   }
 
-  /** Deletes rows published before `olderThan` (they only serve diagnosis); returns the count. */
-  async purgePublished(olderThan: Date, chunk = 10_000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      // Chunked so a large backlog never becomes one long lock-holding statement.
-      const { rowCount } = await this.opts.pool.query(
-        `DELETE FROM outbox WHERE event_id IN (SELECT event_id FROM outbox
-           WHERE published_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [olderThan, chunk],
-      );
-      total += rowCount ?? 0;
-      if ((rowCount ?? 0) < chunk) return total;
-    }
-  }
-
   private async run(): Promise<void> {
     while (this.running) {
       let again = false;

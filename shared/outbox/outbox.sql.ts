@@ -19,6 +19,8 @@ export const OUTBOX_INBOX_SQL: string[] = [
   )`,
   // Only pending rows are indexed, so the relay's claim query stays cheap however many rows were sent.
   "CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (seq) WHERE published_at IS NULL",
+  // Published rows by age, for the housekeeping that deletes them past the outbox retention.
+  "CREATE INDEX IF NOT EXISTS outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL",
   // Event ids a consumer has applied; the primary key makes a redelivered event a no-op.
   `CREATE TABLE IF NOT EXISTS inbox (
     consumer text NOT NULL,

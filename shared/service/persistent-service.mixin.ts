@@ -4,6 +4,7 @@ import { publishToChannel } from "../channels";
 import { config } from "../config/config";
 import { migrate, migrationsDir } from "../db/migrate";
 import { createPool, schemaName } from "../db/pool";
+import { housekeepingCutoffs, purgeOutboxInbox } from "../outbox/housekeeping";
 import { OUTBOX_INBOX_SQL } from "../outbox/outbox.sql";
 import { OutboxRelay } from "../outbox/outbox-relay";
 import type { ServiceName } from "../service-names";
@@ -13,14 +14,17 @@ export interface PersistentServiceVars {
   pool: Pool;
   dbSchema: string;
   relay: OutboxRelay;
+  housekeeping: NodeJS.Timeout;
 }
 
 export type PersistentService = Service & PersistentServiceVars;
 
 /**
  * Gives a service its own PostgreSQL schema (migrated on start), a pool that
- * sees only that schema, an outbox relay publishing its durable events, and a
- * `health` action.
+ * sees only that schema, an outbox relay publishing its durable events, the
+ * housekeeping that deletes outbox and inbox rows past their retention (every
+ * HOUSEKEEPING_EVERY on each instance; concurrent runs skip each other's rows),
+ * and a `health` action.
  */
 export function persistentService(name: ServiceName): Partial<ServiceSchema> {
   const mixin: Partial<ServiceSchema<ServiceSettingSchema, Record<string, never>, PersistentServiceVars>> = {
@@ -53,9 +57,24 @@ export function persistentService(name: ServiceName): Partial<ServiceSchema> {
         logger: this.logger,
       });
       this.relay.start();
+      this.housekeeping = setInterval(() => {
+        const cutoffs = housekeepingCutoffs(new Date(), {
+          outboxMs: config.outboxRetentionMs,
+          inboxMs: config.inboxRetentionMs,
+        });
+        purgeOutboxInbox(this.pool, cutoffs).then(
+          (deleted) => {
+            if (deleted.outbox + deleted.inbox > 0)
+              this.logger.info("outbox and inbox rows deleted", deleted);
+          },
+          (err: Error) => this.logger.warn("outbox and inbox housekeeping failed", { error: err.message }),
+        );
+      }, config.housekeepingEveryMs);
+      this.housekeeping.unref();
     },
 
     async stopped() {
+      clearInterval(this.housekeeping);
       await this.relay?.stop();
       await this.pool?.end();
     },
