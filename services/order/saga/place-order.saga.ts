@@ -40,7 +40,7 @@ export interface PlaceOrderDeps {
   readTimers(orderType: string): Promise<OrderTimers>;
   /** Records the checkout as RUNNING before anything is held (batched with concurrent checkouts). */
   openSaga(saga: OpenSaga): Promise<void>;
-  /** Writes the checkout, its events and its saga DONE atomically (batched with concurrent checkouts). */
+  /** Writes the checkout and its events, and deletes its saga row, atomically (batched with concurrent checkouts). */
   writeCheckout(write: CheckoutWrite): Promise<void>;
   schedulePaymentTimeout(parentOrderNo: string, deadline: Date): Promise<void>;
   /** Wakes the outbox relay after a commit. */

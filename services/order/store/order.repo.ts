@@ -22,8 +22,10 @@ export interface CheckoutWrite {
 /**
  * Writes checkouts in ONE statement (data-modifying CTEs are one atomic
  * statement): the parents, children, lines, timeline entries, outbox events,
- * and the sagas marked DONE. One round trip for all the checkouts placed at
- * once, instead of a transaction of nine statements for each.
+ * and the sagas deleted (a finished checkout's saga has no reader, so the
+ * table holds only checkouts in flight and compensated ones). One round trip
+ * for all the checkouts placed at once, instead of a transaction of nine
+ * statements for each.
  */
 export async function insertCheckouts(q: Queryable, writes: CheckoutWrite[]): Promise<void> {
   const children = writes.flatMap((w) => w.children);
@@ -70,7 +72,7 @@ export async function insertCheckouts(q: Queryable, writes: CheckoutWrite[]): Pr
      ), events AS (
        ${outboxInsertSql("$5")}
      ), saga AS (
-       UPDATE place_order_sagas SET status = 'DONE', updated_at = now() WHERE parent_order_no = ANY($6)
+       DELETE FROM place_order_sagas WHERE parent_order_no = ANY($6)
      )
      SELECT 1`,
     [

@@ -25,13 +25,8 @@ export async function openSagas(q: Queryable, sagas: OpenSaga[]): Promise<void> 
   );
 }
 
-/** Marks a saga finished (DONE in the order's own transaction, or COMPENSATED after its undo). */
-export async function closeSaga(
-  q: Queryable,
-  parentOrderNo: string,
-  status: "DONE" | "COMPENSATED",
-  error?: string,
-) {
+/** Marks a saga COMPENSATED after its undo (a saga that placed its order is deleted in the order's own statement). */
+export async function closeSaga(q: Queryable, parentOrderNo: string, status: "COMPENSATED", error?: string) {
   await q.query(
     "UPDATE place_order_sagas SET status = $2, error = $3, updated_at = now() WHERE parent_order_no = $1",
     [parentOrderNo, status, error ?? null],

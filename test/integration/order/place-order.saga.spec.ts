@@ -135,6 +135,11 @@ describe("place-order saga compensation", () => {
     const { parent, children } = await placeOrder(noTimer, s.cmd);
     expect(children).toHaveLength(2);
     expect(children.every((c) => c.status === "PENDING_PAYMENT")).toBe(true);
+    // The order's own statement deleted its saga: nothing reads a finished checkout's saga.
+    const sagas = await pool.query("SELECT status FROM place_order_sagas WHERE parent_order_no = $1", [
+      parent.parentOrderNo,
+    ]);
+    expect(sagas.rows).toEqual([]);
     await sweep(orderService, new Date(parent.paymentDeadline.getTime() + 1_000));
     const { rows } = await pool.query("SELECT status, close_reason FROM orders WHERE parent_order_no = $1", [
       parent.parentOrderNo,
