@@ -22,7 +22,8 @@ import { request } from "./lean-http";
  * The result page long-polls: `GET /parent-orders/{no}?waitMs=5000` is held
  * by the order service until the checkout is paid (or closed) or 5 s pass, so
  * a flow makes one such request in the common case and asks again only if it
- * answered still PENDING_PAYMENT; each level prints the requests per paid order.
+ * answered still PENDING_PAYMENT; each level prints the requests per paid order
+ * and the p50 of each step.
  * Run: `npx tsx bench/place-and-pay.bench.ts` (DURATION=seconds per level, default 10;
  * LEVELS=comma-separated concurrencies, default 1,8,32; WARMUP=seconds of unmeasured load
  * first, default 15, see `warmUp`).
@@ -37,6 +38,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const WAIT_MS = 5_000;
+/** The flow's steps, timed one by one: the checkout, the payment, the sandbox's completion, the result page. */
+const STEPS = ["order", "payment", "sandbox", "until paid"] as const;
 /** Result-page requests made, for the requests per paid order. */
 let resultRequests = 0;
 
@@ -69,16 +72,31 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
   );
   const body = { lines: [{ skuId, quantity: 1 }], address: address(), sourceChannel: "APP" };
 
+  /** Milliseconds of each step of the flows completed at the current level. */
+  const steps: Record<(typeof STEPS)[number], number[]> = {
+    order: [],
+    payment: [],
+    sandbox: [],
+    "until paid": [],
+  };
   const placeAndPay = async (token: string) => {
+    const t0 = performance.now();
     const order = await request(url, "POST", "/api/v1/orders", { token, body });
+    const t1 = performance.now();
     const pay = await request(url, "POST", "/api/v1/payments", {
       token,
       body: { parentOrderNo: order.body.parentOrderNo, method: "WECHAT" },
     });
+    const t2 = performance.now();
     await request(url, "POST", `/api/v1/sandbox/payments/${pay.body.providerPaymentNo}/complete`, {
       body: { result: "SUCCESS" },
     });
+    const t3 = performance.now();
     await waitPaid(url, token, order.body.parentOrderNo);
+    steps.order.push(t1 - t0);
+    steps.payment.push(t2 - t1);
+    steps.sandbox.push(t3 - t2);
+    steps["until paid"].push(performance.now() - t3);
   };
 
   /** `concurrency` storefront flows back to back for `ms`: each completed flow's latency, and the failures. */
@@ -107,6 +125,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
   for (const concurrency of LEVELS) {
     const cpu = new CpuMeter(pids);
     resultRequests = 0;
+    for (const step of STEPS) steps[step] = [];
     const { latencies, errors } = await flows(concurrency, duration);
     latencies.sort((a, b) => a - b);
     const perOrder = latencies.length > 0 ? (resultRequests / latencies.length).toFixed(2) : "-";
@@ -121,6 +140,12 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
         ` CPU per paid order, catching up included: ${cpu.perUnit(latencies.length)};` +
         ` result-page requests per paid order: ${perOrder}`,
     );
+    const p50 = (xs: number[]) =>
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        50,
+      );
+    console.log(`  p50 per step: ${STEPS.map((s) => `${s} ${p50(steps[s])}`).join(", ")} ms`);
   }
 
   // Callbacks only: payments prepared first, then their signed callbacks at concurrency 32.
