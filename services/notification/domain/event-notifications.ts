@@ -145,17 +145,11 @@ export function afterSalesNotification(
  */
 export function reconciledNotification(eventId: string, p: ReconciledPayload): NotificationIntent | null {
   if (p.mismatchCount === 0) return null;
-  return {
-    node: "RECONCILIATION_MISMATCHED",
-    eventId,
-    orderNo: null,
-    audience: null,
-    values: {
-      date: p.date,
-      count: `${p.mismatchCount}${p.truncated ? "+" : ""}`,
-      kinds: kindsText(p.byKind),
-    },
-  };
+  return operatorNotice("RECONCILIATION_MISMATCHED", eventId, {
+    date: p.date,
+    count: `${p.mismatchCount}${p.truncated ? "+" : ""}`,
+    kinds: kindsText(p.byKind),
+  });
 }
 
 /**
@@ -163,18 +157,12 @@ export function reconciledNotification(eventId: string, p: ReconciledPayload): N
  * when it ran (China Standard Time), how many drifts and of which kinds (most first).
  */
 export function stockDriftedNotification(eventId: string, p: StockDriftedPayload): NotificationIntent {
-  return {
-    node: "STOCK_DRIFTED",
-    eventId,
-    orderNo: null,
-    audience: null,
-    values: {
-      checkId: String(p.checkId),
-      date: formatDeadline(p.checkedAt),
-      count: String(p.driftCount),
-      kinds: kindsText(p.byKind),
-    },
-  };
+  return operatorNotice("STOCK_DRIFTED", eventId, {
+    checkId: String(p.checkId),
+    date: formatDeadline(p.checkedAt),
+    count: String(p.driftCount),
+    kinds: kindsText(p.byKind),
+  });
 }
 
 /**
@@ -185,17 +173,16 @@ export function stockDriftClearedNotification(
   eventId: string,
   p: StockDriftClearedPayload,
 ): NotificationIntent {
-  return {
-    node: "STOCK_DRIFT_CLEARED",
-    eventId,
-    orderNo: null,
-    audience: null,
-    values: {
-      checkId: String(p.checkId),
-      date: formatDeadline(p.checkedAt),
-      previousCheckId: String(p.previousCheckId),
-    },
-  };
+  return operatorNotice("STOCK_DRIFT_CLEARED", eventId, {
+    checkId: String(p.checkId),
+    date: formatDeadline(p.checkedAt),
+    previousCheckId: String(p.previousCheckId),
+  });
+}
+
+/** A notice to the operators: it concerns no order, and its rule names its recipients. */
+function operatorNotice(node: NodeCode, eventId: string, values: PlaceholderValues): NotificationIntent {
+  return { node, eventId, orderNo: null, audience: null, values };
 }
 
 /** Counts per kind, most first: "REFUND_FAILED ×2, OVER_REFUNDED ×1". */
