@@ -15,7 +15,7 @@ import { detail } from "./order-queries";
 import { placeOrder, quoteOrder } from "./saga/place-order.saga";
 import { findOrder } from "./store/order.repo";
 import { readOrderTimers, writeOrderTimers } from "./store/order-type.repo";
-import { closeSaga, staleSagas } from "./store/saga.repo";
+import { markCompensated, staleSagas } from "./store/saga.repo";
 
 interface CheckoutBody {
   lines: { skuId: string; quantity: number }[];
@@ -150,7 +150,7 @@ export async function sweep(svc: OrderService, now: Date) {
       await svc.deps.release({ reservationId, reason: "CHECKOUT_ABANDONED" });
     }
     await svc.deps.unlock({ lockId: saga.parentOrderNo, reason: "CHECKOUT_ABANDONED" });
-    await closeSaga(svc.pool, saga.parentOrderNo, "COMPENSATED", "process died during checkout");
+    await markCompensated(svc.pool, saga.parentOrderNo, "process died during checkout");
   }
 }
 

@@ -20,7 +20,7 @@ export interface StockCheck {
   byKind: Record<string, number>;
   /** The first `STOCK_CHECK_SAMPLE` drifts. */
   drift: Drift[];
-  /** Whether this check told the operators: its drift differed from the check before it's (new drift, or none left). */
+  /** Whether this check told the operators: its result differed from the previous check's (new drift, or none left). */
   announced: boolean;
 }
 

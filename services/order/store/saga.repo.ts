@@ -26,10 +26,10 @@ export async function openSagas(q: Queryable, sagas: OpenSaga[]): Promise<void> 
 }
 
 /** Marks a saga COMPENSATED after its undo (a saga that placed its order is deleted in the order's own statement). */
-export async function closeSaga(q: Queryable, parentOrderNo: string, status: "COMPENSATED", error?: string) {
+export async function markCompensated(q: Queryable, parentOrderNo: string, error?: string) {
   await q.query(
-    "UPDATE place_order_sagas SET status = $2, error = $3, updated_at = now() WHERE parent_order_no = $1",
-    [parentOrderNo, status, error ?? null],
+    "UPDATE place_order_sagas SET status = 'COMPENSATED', error = $2, updated_at = now() WHERE parent_order_no = $1",
+    [parentOrderNo, error ?? null],
   );
 }
 

@@ -1,5 +1,5 @@
 import type { SagaStep } from "../../../../shared/saga/saga";
-import { closeSaga } from "../../store/saga.repo";
+import { markCompensated } from "../../store/saga.repo";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
 /** Numbers the parent and one child per shop, and records the saga before anything is held. */
@@ -20,6 +20,6 @@ export const openSagaStep: SagaStep<
     return { output: { parentOrderNo, orderNoByShop }, compensation: { parentOrderNo } };
   },
   async compensate({ parentOrderNo }, { deps }) {
-    await closeSaga(deps.pool, parentOrderNo, "COMPENSATED");
+    await markCompensated(deps.pool, parentOrderNo);
   },
 };
