@@ -2,10 +2,11 @@ import type { Pool } from "pg";
 import type { CheckoutCommand } from "../../../services/order/domain/checkout";
 import type { OrderService } from "../../../services/order/order.service";
 import { sweep } from "../../../services/order/order-commands";
+import { STALE_SAGA_MS } from "../../../services/order/order-deps";
 import { type PlaceOrderDeps, placeOrder } from "../../../services/order/saga/place-order.saga";
 import { address, CatalogBuilder, expectOk, uniqueId } from "../../support/catalog";
 import { devToken, request } from "../../support/http";
-import { startSystem, type TestSystem } from "../../support/system";
+import { startSystem, type TestSystem, waitFor } from "../../support/system";
 
 /** Each step of the checkout saga fails once; every earlier effect must be undone. */
 describe("place-order saga compensation", () => {
@@ -124,6 +125,29 @@ describe("place-order saga compensation", () => {
       s.buyerId,
     ]);
     expect(rows).toEqual([{ status: "COMPENSATED" }]);
+  });
+
+  it("lets the sweeper undo a checkout whose process died holding stock, coupons and coins", async () => {
+    const s = await scenario();
+    // The process dies while writing the order: the write never answers, so nothing is undone in process.
+    const dying: PlaceOrderDeps = { ...deps, writeCheckout: () => new Promise<void>(() => undefined) };
+    void placeOrder(dying, s.cmd);
+    const saga = async () =>
+      (await pool.query("SELECT status, error FROM place_order_sagas WHERE buyer_id = $1", [s.buyerId])).rows;
+    await waitFor("the coupon locked", async () => {
+      const coupons = expectOk(
+        await request(url, "GET", "/api/v1/me/coupons", { token: s.token }),
+        "coupons",
+      );
+      return (coupons.items ?? coupons).find((c: any) => c.couponId === s.couponId).status !== "AVAILABLE";
+    });
+    expect(await saga()).toEqual([{ status: "RUNNING", error: null }]);
+    // Not yet stale: a request could still be working on it.
+    await sweep(orderService, new Date());
+    expect(await saga()).toEqual([{ status: "RUNNING", error: null }]);
+    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
+    await expectNothingHeld(s);
+    expect(await saga()).toEqual([{ status: "COMPENSATED", error: "process died during checkout" }]);
   });
 
   it("keeps the order when only arming the timer fails: the sweeper closes it on time", async () => {
