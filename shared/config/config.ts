@@ -38,7 +38,7 @@ export interface AppConfig {
   outboxRetentionMs: number;
   /** How long inbox rows are kept; at least a stream's max age plus a day (shorter is raised). */
   inboxRetentionMs: number;
-  /** How often each service instance deletes outbox and inbox rows past their retention. */
+  /** How often each service instance deletes outbox and inbox rows past their retention; 0 never. */
   housekeepingEveryMs: number;
   sweepIntervalMs: number;
   /** Sandbox payment providers (WECHAT, ALIPAY, UNIONPAY) and their completion endpoint. */

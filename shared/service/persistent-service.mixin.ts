@@ -1,4 +1,4 @@
-import type { Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
+import type { Logger, Service, ServiceSchema, ServiceSettingSchema } from "moleculer";
 import type { Pool } from "pg";
 import { publishToChannel } from "../channels";
 import { config } from "../config/config";
@@ -14,7 +14,7 @@ export interface PersistentServiceVars {
   pool: Pool;
   dbSchema: string;
   relay: OutboxRelay;
-  housekeeping: NodeJS.Timeout;
+  housekeeping: NodeJS.Timeout | undefined;
 }
 
 export type PersistentService = Service & PersistentServiceVars;
@@ -23,7 +23,7 @@ export type PersistentService = Service & PersistentServiceVars;
  * Gives a service its own PostgreSQL schema (migrated on start), a pool that
  * sees only that schema, an outbox relay publishing its durable events, the
  * housekeeping that deletes outbox and inbox rows past their retention (every
- * HOUSEKEEPING_EVERY on each instance; concurrent runs skip each other's rows),
+ * HOUSEKEEPING_EVERY on each instance, 0 for never; concurrent runs skip each other's rows),
  * and a `health` action.
  */
 export function persistentService(name: ServiceName): Partial<ServiceSchema> {
@@ -57,20 +57,7 @@ export function persistentService(name: ServiceName): Partial<ServiceSchema> {
         logger: this.logger,
       });
       this.relay.start();
-      this.housekeeping = setInterval(() => {
-        const cutoffs = housekeepingCutoffs(new Date(), {
-          outboxMs: config.outboxRetentionMs,
-          inboxMs: config.inboxRetentionMs,
-        });
-        purgeOutboxInbox(this.pool, cutoffs).then(
-          (deleted) => {
-            if (deleted.outbox + deleted.inbox > 0)
-              this.logger.info("outbox and inbox rows deleted", deleted);
-          },
-          (err: Error) => this.logger.warn("outbox and inbox housekeeping failed", { error: err.message }),
-        );
-      }, config.housekeepingEveryMs);
-      this.housekeeping.unref();
+      this.housekeeping = scheduleHousekeeping(this.pool, this.logger);
     },
 
     async stopped() {
@@ -80,4 +67,23 @@ export function persistentService(name: ServiceName): Partial<ServiceSchema> {
     },
   };
   return mixin as Partial<ServiceSchema>;
+}
+
+/** Every HOUSEKEEPING_EVERY (0: never), deletes this service's outbox and inbox rows past their retention. */
+function scheduleHousekeeping(pool: Pool, logger: Logger): NodeJS.Timeout | undefined {
+  if (config.housekeepingEveryMs <= 0) return undefined;
+  const timer = setInterval(() => {
+    const cutoffs = housekeepingCutoffs(new Date(), {
+      outboxMs: config.outboxRetentionMs,
+      inboxMs: config.inboxRetentionMs,
+    });
+    purgeOutboxInbox(pool, cutoffs).then(
+      (deleted) => {
+        if (deleted.outbox + deleted.inbox > 0) logger.info("outbox and inbox rows deleted", deleted);
+      },
+      (err: Error) => logger.warn("outbox and inbox housekeeping failed", { error: err.message }),
+    );
+  }, config.housekeepingEveryMs);
+  timer.unref();
+  return timer;
 }
