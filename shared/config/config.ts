@@ -33,13 +33,13 @@ export interface AppConfig {
   channelMaxRetries: number;
   /** Bytes each channel's JetStream stream may hold; JetStream reserves it on disk for every stream. */
   channelStreamMaxBytes: number;
-  /** How often timer sweepers look for overdue work a lost timer job missed. */
   /** How long published outbox rows are kept (for diagnosis) before the housekeeping deletes them. */
   outboxRetentionMs: number;
   /** How long inbox rows are kept; at least a stream's max age plus a day (shorter is raised). */
   inboxRetentionMs: number;
   /** How often each service instance deletes outbox and inbox rows past their retention; 0 never. */
   housekeepingEveryMs: number;
+  /** How often timer sweepers look for overdue work a lost timer job missed. */
   sweepIntervalMs: number;
   /** Sandbox payment providers (WECHAT, ALIPAY, UNIONPAY) and their completion endpoint. */
   paymentSandbox: boolean;
