@@ -2,6 +2,7 @@ import type { Caller } from "../../shared/contracts/caller";
 import type { ShopPrice } from "../../shared/contracts/promotion.contract";
 import { OmsError } from "../../shared/errors";
 import type { SourceChannel } from "../../shared/order-number/order-number";
+import { SagaFailed } from "../../shared/saga/saga";
 import { closeOrders } from "./commands/close-orders";
 import { adjustPrice as adjustOrderPrice, changeAddress as changeOrderAddress } from "./commands/edit-order";
 import type { CheckoutCommand } from "./domain/checkout";
@@ -69,10 +70,17 @@ function presentCheckout(parent: ParentOrder, children: ChildOrder[]) {
 /** Places an order through the saga. */
 export async function create(svc: OrderService, caller: Caller, body: object, requestId: string | null) {
   requireBuyer(caller);
-  const { parent, children } = await placeOrder(
-    svc.deps,
-    checkoutCommand(caller, body as CheckoutBody, requestId),
-  );
+  const cmd = checkoutCommand(caller, body as CheckoutBody, requestId);
+  const { parent, children } = await placeOrder(svc.deps, cmd).catch((err: unknown) => {
+    if (!(err instanceof SagaFailed)) throw err;
+    // Its saga stays RUNNING, so the sweeper finishes the undo; the buyer hears why the checkout failed.
+    svc.logger.warn("Checkout failed and an undo failed too; the sweeper will retry it", {
+      buyerId: cmd.buyerId,
+      step: err.step,
+      undo: err.compensationErrors.map((e) => ({ step: e.step, error: String(e.error) })),
+    });
+    throw err.cause;
+  });
   return presentCheckout(parent, children);
 }
 
@@ -150,7 +158,7 @@ export async function sweep(svc: OrderService, now: Date) {
       await svc.deps.release({ reservationId, reason: "CHECKOUT_ABANDONED" });
     }
     await svc.deps.unlock({ lockId: saga.parentOrderNo, reason: "CHECKOUT_ABANDONED" });
-    await markCompensated(svc.pool, saga.parentOrderNo, "process died during checkout");
+    await markCompensated(svc.pool, saga.parentOrderNo, "abandoned midway, undone by the sweeper");
   }
 }
 

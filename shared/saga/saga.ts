@@ -8,7 +8,8 @@ export interface SagaStep<Ctx, Out, Comp> {
   /** Stable kebab-case name, part of the idempotency key. */
   name: string;
   invoke(ctx: Ctx): Promise<{ output: Out; compensation: Comp | null }>;
-  compensate(compensation: Comp, ctx: Ctx): Promise<void>;
+  /** `laterUndone`: every step done after this one was undone (false when an undo failed). */
+  compensate(compensation: Comp, ctx: Ctx, laterUndone: boolean): Promise<void>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: steps of one saga have different output types
@@ -62,7 +63,7 @@ async function compensateAll<Ctx>(
   for (const { step, compensation } of [...done].reverse()) {
     if (compensation === null || compensation === undefined) continue;
     try {
-      await step.compensate(compensation, ctx);
+      await step.compensate(compensation, ctx, errors.length === 0);
     } catch (error) {
       errors.push({ step: step.name, error });
     }

@@ -25,11 +25,16 @@ export async function openSagas(q: Queryable, sagas: OpenSaga[]): Promise<void> 
   );
 }
 
-/** Marks a saga COMPENSATED after its undo (a saga that placed its order is deleted in the order's own statement). */
-export async function markCompensated(q: Queryable, parentOrderNo: string, error?: string) {
+/** Deletes a saga its request undid completely: nothing of the checkout is left to sweep. */
+export async function deleteSaga(q: Queryable, parentOrderNo: string) {
+  await q.query("DELETE FROM place_order_sagas WHERE parent_order_no = $1", [parentOrderNo]);
+}
+
+/** Marks a saga the sweeper undid COMPENSATED, with why (one that placed its order is deleted in the order's statement). */
+export async function markCompensated(q: Queryable, parentOrderNo: string, error: string) {
   await q.query(
     "UPDATE place_order_sagas SET status = 'COMPENSATED', error = $2, updated_at = now() WHERE parent_order_no = $1",
-    [parentOrderNo, error ?? null],
+    [parentOrderNo, error],
   );
 }
 

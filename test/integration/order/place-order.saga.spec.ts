@@ -4,6 +4,8 @@ import type { OrderService } from "../../../services/order/order.service";
 import { sweep } from "../../../services/order/order-commands";
 import { STALE_SAGA_MS } from "../../../services/order/order-deps";
 import { type PlaceOrderDeps, placeOrder } from "../../../services/order/saga/place-order.saga";
+import { OmsError } from "../../../shared/errors";
+import { SagaFailed } from "../../../shared/saga/saga";
 import { address, CatalogBuilder, expectOk, uniqueId } from "../../support/catalog";
 import { devToken, request } from "../../support/http";
 import { startSystem, type TestSystem, waitFor } from "../../support/system";
@@ -82,6 +84,9 @@ describe("place-order saga compensation", () => {
     expect(rows[0].n).toBe(0);
   }
 
+  const sagaRows = async (s: Scenario) =>
+    (await pool.query("SELECT status, error FROM place_order_sagas WHERE buyer_id = $1", [s.buyerId])).rows;
+
   const failAt = (name: string) => (step: string) => {
     if (step === name) throw new Error(`injected failure at ${name}`);
   };
@@ -92,6 +97,8 @@ describe("place-order saga compensation", () => {
       const s = await scenario();
       await expect(placeOrder(deps, s.cmd, failAt(step))).rejects.toThrow(`injected failure at ${step}`);
       await expectNothingHeld(s);
+      // Undone completely in the request: nothing is left for the sweeper, nor kept.
+      expect(await sagaRows(s)).toEqual([]);
     },
   );
 
@@ -121,10 +128,58 @@ describe("place-order saga compensation", () => {
     };
     await expect(placeOrder(lossy, s.cmd)).rejects.toThrow("answer lost");
     await expectNothingHeld(s);
-    const { rows } = await pool.query("SELECT status FROM place_order_sagas WHERE buyer_id = $1", [
-      s.buyerId,
+    expect(await sagaRows(s)).toEqual([]);
+  });
+
+  it("leaves a checkout whose undo failed to the sweeper", async () => {
+    const s = await scenario();
+    const failing: PlaceOrderDeps = {
+      ...deps,
+      lock: async () => Promise.reject(new Error("coupon service lost")),
+      release: async () => Promise.reject(new Error("inventory lost")),
+    };
+    const err = await placeOrder(failing, s.cmd).catch((e) => e);
+    expect(err).toBeInstanceOf(SagaFailed);
+    expect(err.step).toBe("lock-promotions");
+    expect(err.compensationErrors.map((e: { step: string }) => e.step)).toEqual(["reserve-stock"]);
+    // The stock is still held, and the saga stays RUNNING so that it is not forgotten.
+    expect((await catalog.stock(s.skuA)).find((x) => x.warehouseId === s.wh)).toMatchObject({ reserved: 2 });
+    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
+    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
+    await expectNothingHeld(s);
+    expect(await sagaRows(s)).toEqual([
+      { status: "COMPENSATED", error: "abandoned midway, undone by the sweeper" },
     ]);
-    expect(rows).toEqual([{ status: "COMPENSATED" }]);
+  });
+
+  it("answers the failing step's error over HTTP even when an undo failed", async () => {
+    const s = await scenario();
+    const real = orderService.deps;
+    orderService.deps = {
+      ...real,
+      lock: async () =>
+        Promise.reject(new OmsError("COUPON_UNAVAILABLE", "Coupon is in use", { couponId: s.couponId })),
+      release: async () => Promise.reject(new Error("inventory lost")),
+    };
+    try {
+      const res = await request(url, "POST", "/api/v1/orders", {
+        token: s.token,
+        body: {
+          lines: s.cmd.lines,
+          address: s.cmd.address,
+          couponIds: s.cmd.couponIds,
+          coins: s.cmd.coins,
+          sourceChannel: "APP",
+        },
+      });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: "COUPON_UNAVAILABLE", details: { couponId: s.couponId } });
+    } finally {
+      orderService.deps = real;
+    }
+    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
+    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
+    await expectNothingHeld(s);
   });
 
   it("lets the sweeper undo a checkout whose process died holding stock, coupons and coins", async () => {
@@ -132,8 +187,6 @@ describe("place-order saga compensation", () => {
     // The process dies while writing the order: the write never answers, so nothing is undone in process.
     const dying: PlaceOrderDeps = { ...deps, writeCheckout: () => new Promise<void>(() => undefined) };
     void placeOrder(dying, s.cmd);
-    const saga = async () =>
-      (await pool.query("SELECT status, error FROM place_order_sagas WHERE buyer_id = $1", [s.buyerId])).rows;
     await waitFor("the coupon locked", async () => {
       const coupons = expectOk(
         await request(url, "GET", "/api/v1/me/coupons", { token: s.token }),
@@ -141,13 +194,15 @@ describe("place-order saga compensation", () => {
       );
       return (coupons.items ?? coupons).find((c: any) => c.couponId === s.couponId).status !== "AVAILABLE";
     });
-    expect(await saga()).toEqual([{ status: "RUNNING", error: null }]);
+    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
     // Not yet stale: a request could still be working on it.
     await sweep(orderService, new Date());
-    expect(await saga()).toEqual([{ status: "RUNNING", error: null }]);
+    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
     await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
     await expectNothingHeld(s);
-    expect(await saga()).toEqual([{ status: "COMPENSATED", error: "process died during checkout" }]);
+    expect(await sagaRows(s)).toEqual([
+      { status: "COMPENSATED", error: "abandoned midway, undone by the sweeper" },
+    ]);
   });
 
   it("keeps the order when only arming the timer fails: the sweeper closes it on time", async () => {

@@ -53,6 +53,21 @@ describe("runSaga", () => {
     expect(ctx.log).toEqual(["do a", "do b", "undo a"]);
   });
 
+  it("tells each undo whether every later step was undone", async () => {
+    const seen: string[] = [];
+    const watching = (name: string, failUndo = false): SagaStep<Ctx, object, string> => ({
+      ...step(name),
+      async compensate(comp, _ctx, laterUndone) {
+        seen.push(`${comp} ${laterUndone}`);
+        if (failUndo) throw new Error(`undo ${comp} failed`);
+      },
+    });
+    await expect(
+      runSaga([watching("a"), watching("b"), watching("c", true), step("d", { fail: true })], { log: [] }),
+    ).rejects.toBeInstanceOf(SagaFailed);
+    expect(seen).toEqual(["c true", "b false", "a false"]);
+  });
+
   it("lets a hook fail a chosen step before it runs", async () => {
     const ctx: Ctx = { log: [] };
     const hook = (name: string) => {

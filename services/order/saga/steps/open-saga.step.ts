@@ -1,8 +1,12 @@
 import type { SagaStep } from "../../../../shared/saga/saga";
-import { markCompensated } from "../../store/saga.repo";
+import { deleteSaga } from "../../store/saga.repo";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
-/** Numbers the parent and one child per shop, and records the saga before anything is held. */
+/**
+ * Numbers the parent and one child per shop, and records the saga before anything is held.
+ * Its undo deletes the record once everything after it was undone; when an undo failed, the
+ * record stays RUNNING, and the sweeper undoes the checkout again once it is stale.
+ */
 export const openSagaStep: SagaStep<
   PlaceOrderCtx,
   Pick<PlaceOrderCtx, "parentOrderNo" | "orderNoByShop">,
@@ -19,7 +23,7 @@ export const openSagaStep: SagaStep<
     await deps.openSaga({ parentOrderNo, buyerId: cmd.buyerId, childOrderNos: [...orderNoByShop.values()] });
     return { output: { parentOrderNo, orderNoByShop }, compensation: { parentOrderNo } };
   },
-  async compensate({ parentOrderNo }, { deps }) {
-    await markCompensated(deps.pool, parentOrderNo);
+  async compensate({ parentOrderNo }, { deps }, laterUndone) {
+    if (laterUndone) await deleteSaga(deps.pool, parentOrderNo);
   },
 };
