@@ -29,6 +29,29 @@ export class SagaFailed extends Error {
   }
 }
 
+/** Thrown by a step that failed and could not undo its own partial effect either. */
+export class SelfUndoFailed extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly undoError: unknown,
+  ) {
+    super("step failed and its undo failed too");
+  }
+}
+
+/**
+ * For a failing step whose effect may have partly happened: undoes it, then rethrows `err`; when
+ * the undo fails, the saga counts it as a failed undo (the earlier steps hear it).
+ */
+export async function undoThenRethrow(err: unknown, undo: () => Promise<unknown>): Promise<never> {
+  try {
+    await undo();
+  } catch (undoError) {
+    throw new SelfUndoFailed(err, undoError);
+  }
+  throw err;
+}
+
 /**
  * Runs `steps` against a context that each step may extend through its output.
  * On failure compensates the done steps (reverse order, best effort, every
@@ -47,9 +70,11 @@ export async function runSaga<Ctx extends object>(
       if (output && typeof output === "object") Object.assign(ctx, output);
       done.push({ step, compensation });
     } catch (err) {
-      const compensationErrors = await compensateAll(done, ctx);
-      if (compensationErrors.length > 0) throw new SagaFailed(step.name, err, compensationErrors);
-      throw err;
+      const selfUndo = err instanceof SelfUndoFailed ? [{ step: step.name, error: err.undoError }] : [];
+      const cause = err instanceof SelfUndoFailed ? err.cause : err;
+      const compensationErrors = await compensateAll(done, ctx, selfUndo);
+      if (compensationErrors.length > 0) throw new SagaFailed(step.name, cause, compensationErrors);
+      throw cause;
     }
   }
   return ctx;
@@ -58,8 +83,8 @@ export async function runSaga<Ctx extends object>(
 async function compensateAll<Ctx>(
   done: { step: AnySagaStep<Ctx>; compensation: unknown }[],
   ctx: Ctx,
+  errors: { step: string; error: unknown }[],
 ): Promise<{ step: string; error: unknown }[]> {
-  const errors: { step: string; error: unknown }[] = [];
   for (const { step, compensation } of [...done].reverse()) {
     if (compensation === null || compensation === undefined) continue;
     try {

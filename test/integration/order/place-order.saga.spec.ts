@@ -152,6 +152,27 @@ describe("place-order saga compensation", () => {
     ]);
   });
 
+  it("leaves the checkout to the sweeper when the reserve step cannot undo its own partial reservation", async () => {
+    const s = await scenario();
+    let calls = 0;
+    const failing: PlaceOrderDeps = {
+      ...deps,
+      reserve: async (p) => {
+        calls += 1;
+        if (calls === 2) throw new Error("reservation service lost");
+        return deps.reserve(p);
+      },
+      release: async () => Promise.reject(new Error("inventory lost")),
+    };
+    const err = await placeOrder(failing, s.cmd).catch((e) => e);
+    expect(err).toBeInstanceOf(SagaFailed);
+    expect(err.cause.message).toBe("reservation service lost");
+    expect(err.compensationErrors.map((e: { step: string }) => e.step)).toEqual(["reserve-stock"]);
+    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
+    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
+    await expectNothingHeld(s);
+  });
+
   it("answers the failing step's error over HTTP even when an undo failed", async () => {
     const s = await scenario();
     const real = orderService.deps;

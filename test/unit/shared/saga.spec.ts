@@ -1,4 +1,4 @@
-import { runSaga, SagaFailed, type SagaStep } from "../../../shared/saga/saga";
+import { runSaga, SagaFailed, type SagaStep, undoThenRethrow } from "../../../shared/saga/saga";
 
 type Ctx = { log: string[]; value?: number };
 
@@ -66,6 +66,29 @@ describe("runSaga", () => {
       runSaga([watching("a"), watching("b"), watching("c", true), step("d", { fail: true })], { log: [] }),
     ).rejects.toBeInstanceOf(SagaFailed);
     expect(seen).toEqual(["c true", "b false", "a false"]);
+  });
+
+  it("counts a failing step's own failed undo as a failed undo, and rethrows the step's error", async () => {
+    const seen: boolean[] = [];
+    const first: SagaStep<Ctx, object, string> = {
+      ...step("a"),
+      async compensate(_comp, _ctx, laterUndone) {
+        seen.push(laterUndone);
+      },
+    };
+    const partial: SagaStep<Ctx, object, string> = {
+      ...step("b"),
+      async invoke() {
+        return undoThenRethrow(new Error("b failed"), async () => Promise.reject(new Error("undo b failed")));
+      },
+    };
+    const err = await runSaga([first, partial], { log: [] }).catch((e) => e);
+    expect(err).toBeInstanceOf(SagaFailed);
+    expect(err.cause.message).toBe("b failed");
+    expect(err.compensationErrors.map((e: { error: Error }) => e.error.message)).toEqual(["undo b failed"]);
+    expect(seen).toEqual([false]);
+    // A self-undo that works rethrows the step's own error unchanged.
+    await expect(undoThenRethrow(new Error("c failed"), async () => undefined)).rejects.toThrow("c failed");
   });
 
   it("lets a hook fail a chosen step before it runs", async () => {

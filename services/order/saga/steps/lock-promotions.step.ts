@@ -1,4 +1,4 @@
-import type { SagaStep } from "../../../../shared/saga/saga";
+import { type SagaStep, undoThenRethrow } from "../../../../shared/saga/saga";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
 /** Locks the coupons and holds the coins of the checkout under the parent order number. */
@@ -13,8 +13,7 @@ export const lockPromotionsStep: SagaStep<PlaceOrderCtx, Record<string, never>, 
       await deps.lock({ lockId, buyerId: cmd.buyerId, couponIds, coins });
     } catch (err) {
       // The lock may have happened with its answer lost: unlock is idempotent and a no-op when nothing is held.
-      await deps.unlock({ lockId, reason: "CHECKOUT_FAILED" });
-      throw err;
+      await undoThenRethrow(err, () => deps.unlock({ lockId, reason: "CHECKOUT_FAILED" }));
     }
     return { output: {}, compensation: { lockId } };
   },

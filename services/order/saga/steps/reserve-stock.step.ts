@@ -1,5 +1,5 @@
 import type { ReserveResult } from "../../../../shared/contracts/inventory.contract";
-import type { SagaStep } from "../../../../shared/saga/saga";
+import { type SagaStep, undoThenRethrow } from "../../../../shared/saga/saga";
 import type { PlaceOrderCtx } from "../place-order.saga";
 
 /** Reserves (or checks) stock per child order; on a partial failure it releases what it took before rethrowing. */
@@ -29,8 +29,7 @@ export const reserveStockStep: SagaStep<
         );
       }
     } catch (err) {
-      await releaseAll(deps, [...(orderNoByShop?.values() ?? [])]);
-      throw err;
+      await undoThenRethrow(err, () => releaseAll(deps, [...(orderNoByShop?.values() ?? [])]));
     }
     return {
       output: { reservations },
