@@ -143,6 +143,17 @@ export async function consumersCaughtUp(
   }
 }
 
+/**
+ * How busy the event loop of the gateway's process was over its last metrics interval (5 s,
+ * `process.eventloop.utilization`): read right after a level's load, it tells whether that one
+ * thread, which all the process's services share, was what limited the rate.
+ */
+export async function eventLoopBusy(baseUrl: string): Promise<string> {
+  const res = await request(baseUrl, "GET", "/metrics");
+  const found = /^process_eventloop_utilization(?:\{[^}]*\})? ([0-9.eE+-]+)/m.exec(String(res.body));
+  return found ? `${Math.round(Number(found[1]) * 100)}%` : "not reported";
+}
+
 /** Concurrency levels to run (`LEVELS`, comma-separated, default 1,8,32; `LEVELS=32` for one when profiling). */
 export const LEVELS = (process.env.LEVELS ?? "1,8,32").split(",").map(Number);
 

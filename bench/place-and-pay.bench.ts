@@ -5,6 +5,7 @@ import {
   type BenchSystem,
   CpuMeter,
   consumersCaughtUp,
+  eventLoopBusy,
   LEVELS,
   peakRssMb,
   warmUp,
@@ -127,6 +128,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
     resultRequests = 0;
     for (const step of STEPS) steps[step] = [];
     const { latencies, errors } = await flows(concurrency, duration);
+    const loopBusy = await eventLoopBusy(url);
     latencies.sort((a, b) => a - b);
     const perOrder = latencies.length > 0 ? (resultRequests / latencies.length).toFixed(2) : "-";
     const rate = Math.round((latencies.length / (duration / 1000)) * 10) / 10;
@@ -138,7 +140,8 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
     console.log(
       `  consumers caught up ${catchUp.toFixed(1)} s after the load: ${sustained} paid orders/s sustained;` +
         ` CPU per paid order, catching up included: ${cpu.perUnit(latencies.length)};` +
-        ` result-page requests per paid order: ${perOrder}`,
+        ` result-page requests per paid order: ${perOrder};` +
+        ` the gateway process's event loop busy ${loopBusy} (last 5 s of the load)`,
     );
     const p50 = (step: (typeof STEPS)[number]) =>
       percentile(

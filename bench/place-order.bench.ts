@@ -1,7 +1,16 @@
 import "./bench-env";
 import { address, CatalogBuilder, uniqueId } from "../test/support/catalog";
 import { devToken } from "../test/support/http";
-import { CpuMeter, consumersCaughtUp, LEVELS, load, peakRssMb, warmUp, withSystem } from "./bench-support";
+import {
+  CpuMeter,
+  consumersCaughtUp,
+  eventLoopBusy,
+  LEVELS,
+  load,
+  peakRssMb,
+  warmUp,
+  withSystem,
+} from "./bench-support";
 
 /**
  * Order placement through the HTTP gateway, all services in one process:
@@ -61,6 +70,7 @@ async function main(): Promise<void> {
     for (const connections of LEVELS) {
       const cpu = new CpuMeter(pids);
       const figures = await place(connections, duration);
+      const loopBusy = await eventLoopBusy(baseUrl);
       console.log(
         `${connections} | ${figures.perSecond} | ${figures.p50} | ${figures.p99} | ${figures.non2xx}`,
       );
@@ -68,7 +78,8 @@ async function main(): Promise<void> {
       const sustained = Math.round((figures.ok / (duration + catchUp)) * 10) / 10;
       console.log(
         `  consumers caught up ${catchUp.toFixed(1)} s after the load: ${sustained} orders/s sustained;` +
-          ` CPU per order, catching up included: ${cpu.perUnit(figures.ok)}`,
+          ` CPU per order, catching up included: ${cpu.perUnit(figures.ok)};` +
+          ` the system's event loop busy ${loopBusy} (last 5 s of the load)`,
       );
     }
     console.log(`peak RSS of the system process: ${pids.map(peakRssMb).join(" + ")} MB`);

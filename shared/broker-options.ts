@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { BrokerOptions } from "moleculer";
 import { channelsMiddleware } from "./channels";
 import type { AppConfig } from "./config/config";
+import { eventLoopMetrics } from "./event-loop-metrics";
 
 /** Client errors (4xx) are answers, not faults: never retried, never trip the breaker. */
 const isServerFault = (err: Error & { code?: number }) => !err.code || err.code >= 500;
@@ -43,7 +44,7 @@ export function brokerOptions(cfg: AppConfig, overrides: Partial<BrokerOptions> 
     },
     tracing: false,
     validator: true,
-    middlewares: [channelsMiddleware(cfg)],
+    middlewares: [channelsMiddleware(cfg), eventLoopMetrics()],
     ...overrides,
   };
 }

@@ -34,6 +34,9 @@ describe("gateway", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/plain");
     expect(res.body).toContain("moleculer_request_total");
+    // The event loop gauges (shared/event-loop-metrics.ts), what to scale a process out on.
+    expect(res.body).toContain("process_eventloop_utilization");
+    expect(res.body).toContain("process_eventloop_delay_p99");
   });
 
   it("serves the OpenAPI document with every API route", async () => {
