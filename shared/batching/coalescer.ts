@@ -26,9 +26,11 @@ interface Waiting<T, R> {
 /**
  * Group commit: callers submit one item each, and items that arrive while a
  * flush is in flight go out together in the next one: one statement, one
- * commit, one round trip for many callers. An idle coalescer flushes a lone
- * item at once, so it adds no latency at low load; under load the batches grow
- * by themselves.
+ * commit, one round trip for many callers. An idle coalescer flushes at the
+ * end of the current turn of the event loop (`setImmediate`), with every item
+ * submitted in that turn: no timer, so no latency at low load, and under load
+ * the callers that a burst of replies woke together share one flush instead
+ * of the first going alone. Under load the batches grow by themselves.
  *
  * A failed batch of several items is retried item by item, so one bad item
  * fails only its own caller (and a batch that failed for a passing reason,
@@ -39,6 +41,7 @@ interface Waiting<T, R> {
 export class Coalescer<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
   private inFlight = 0;
+  private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxConcurrent: number;
 
@@ -54,7 +57,15 @@ export class Coalescer<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.next();
+      // Idle: flush once this turn of the event loop is over, with every item submitted in it.
+      // Busy: the flush in flight takes the queue when it ends.
+      if (this.inFlight < this.maxConcurrent && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.next();
+        });
+      }
     });
   }
 

@@ -30,11 +30,19 @@ describe("Coalescer", () => {
     expect(f.batches).toEqual([[1]]);
   });
 
+  it("flushes the items submitted in the same turn of the event loop together", async () => {
+    const f = gatedFlush();
+    const c = new Coalescer(f.flush);
+    await expect(Promise.all([1, 2, 3].map((n) => c.submit(n)))).resolves.toEqual([10, 20, 30]);
+    expect(f.batches).toEqual([[1, 2, 3]]);
+  });
+
   it("sends the items that arrive during a flush together in the next one", async () => {
     const f = gatedFlush();
     const c = new Coalescer(f.flush);
     f.hold();
     const first = c.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
     const rest = [2, 3, 4].map((n) => c.submit(n));
     f.release();
     await expect(Promise.all([first, ...rest])).resolves.toEqual([10, 20, 30, 40]);
@@ -67,6 +75,7 @@ describe("Coalescer", () => {
     const c = new Coalescer(f.flush);
     f.hold();
     const first = c.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
     const rest = [2, 3, 4].map((n) => c.submit(n).catch((err: Error) => err.message));
     f.release();
     await expect(Promise.all([first, ...rest])).resolves.toEqual([10, 20, "bad item in 3", 40]);
