@@ -131,6 +131,8 @@ describe("notification batches", () => {
     events: EventEnvelope<T>[],
   ) {
     const first = consume(lead);
+    // The lead goes out alone at the end of this turn; the events that follow it, while it is written, together.
+    await new Promise((resolve) => setImmediate(resolve));
     const rest = events.map((e) =>
       consume(e).then(
         () => "done",
