@@ -41,7 +41,7 @@ export async function preparePayment(
   caller: Caller,
   parentOrderNo: string,
 ): Promise<PreparePaymentResult> {
-  const children = await findOrders(svc.pool, { parentOrderNo });
+  const { children } = await svc.checkoutReads.checkout(parentOrderNo);
   const first = children[0];
   if (!first) throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
   assertCanSee(caller, first);

@@ -250,25 +250,30 @@ export async function findCheckouts(
   return checkouts;
 }
 
-/** Who may see each child of a checkout, and its status: what a long poll needs before it waits. */
-export async function checkoutStatuses(
-  q: Queryable,
-  parentOrderNo: string,
-): Promise<{ buyerId: string; shopId: string; status: string }[]> {
-  const { rows } = await q.query<{ buyerId: string; shopId: string; status: string }>(
-    `SELECT buyer_id AS "buyerId", shop_id AS "shopId", status FROM orders WHERE parent_order_no = $1`,
-    [parentOrderNo],
-  );
-  return rows;
+/** A child of a checkout as a long poll sees it before it waits: whom it belongs to, and its status. */
+export interface ChildStatus {
+  buyerId: string;
+  shopId: string;
+  status: string;
 }
 
-/** One checkout, as `findCheckouts`. */
-export async function findCheckout(
+/** The children's statuses of each checkout asked for, in one round trip (no entry: no such checkout). */
+export async function checkoutStatuses(
   q: Queryable,
-  parentOrderNo: string,
-  forUpdate = false,
-): Promise<Checkout> {
-  return (await findCheckouts(q, [parentOrderNo], forUpdate)).get(parentOrderNo) as Checkout;
+  parentOrderNos: string[],
+): Promise<Map<string, ChildStatus[]>> {
+  const { rows } = await q.query<ChildStatus & { parentOrderNo: string }>(
+    `SELECT parent_order_no AS "parentOrderNo", buyer_id AS "buyerId", shop_id AS "shopId", status
+     FROM orders WHERE parent_order_no = ANY($1)`,
+    [parentOrderNos],
+  );
+  const byCheckout = new Map<string, ChildStatus[]>();
+  for (const { parentOrderNo, ...child } of rows) {
+    const children = byCheckout.get(parentOrderNo) ?? [];
+    children.push(child);
+    byCheckout.set(parentOrderNo, children);
+  }
+  return byCheckout;
 }
 
 /** Writes the fields a transition or an edit changes. */
