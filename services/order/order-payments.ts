@@ -21,7 +21,7 @@ import type { OrderService } from "./order.service";
 import { afterSalesNoOfRefund, onAfterSalesRefunded, onAfterSalesRefundRefused } from "./order-after-sales";
 import { announceCheckoutSettled, PAYMENT_TIMEOUT } from "./order-deps";
 import { SHIP_BY } from "./order-fulfilment";
-import { appendTimeline, findOrders, updateOrder } from "./store/order.repo";
+import { appendTimeline, findOrders, readCheckout, updateOrder } from "./store/order.repo";
 import {
   dueNow,
   dueRefundRetries,
@@ -41,7 +41,7 @@ export async function preparePayment(
   caller: Caller,
   parentOrderNo: string,
 ): Promise<PreparePaymentResult> {
-  const { children } = await svc.checkoutReads.checkout(parentOrderNo);
+  const { children } = await readCheckout(svc.pool, parentOrderNo);
   const first = children[0];
   if (!first) throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
   assertCanSee(caller, first);

@@ -8,7 +8,7 @@ import { presentOrder } from "./domain/order-presenter";
 import { BUYER_TABS, MERCHANT_TABS, type Tab, tabCombinations } from "./domain/order-view";
 import type { OrderService } from "./order.service";
 import { packagesOf } from "./order-fulfilment";
-import { findOrder, readTimeline } from "./store/order.repo";
+import { findOrder, readCheckout, readChildStatuses, readTimeline } from "./store/order.repo";
 import { decodeCursor, encodeCursor, listOrders } from "./store/order-list.repo";
 import { readOrderTimers } from "./store/order-type.repo";
 
@@ -54,7 +54,7 @@ export async function timeline(svc: OrderService, caller: Caller, orderNo: strin
 
 /** The parent order with the children the caller may see; payable is what the open children still owe. */
 export async function parent(svc: OrderService, caller: Caller, parentOrderNo: string) {
-  const { parent: found, children: all } = await svc.checkoutReads.checkout(parentOrderNo);
+  const { parent: found, children: all } = await readCheckout(svc.pool, parentOrderNo);
   const children = all.filter((c) => canSee(caller, c));
   if (!found || children.length === 0) throw new OmsError("NOT_FOUND", "Order not found", { parentOrderNo });
   const open = children.filter((c) => c.status !== "CLOSED");
@@ -96,7 +96,7 @@ export async function awaitParent(
   if (waitFor === 0) return parent(svc, caller, parentOrderNo);
   const wait = svc.checkoutWaiters.register(parentOrderNo, waitFor);
   try {
-    const children = (await svc.checkoutReads.childStatuses(parentOrderNo)).filter((c) => canSee(caller, c));
+    const children = (await readChildStatuses(svc.pool, parentOrderNo)).filter((c) => canSee(caller, c));
     if (children.some((c) => c.status === "PENDING_PAYMENT")) await wait.done;
   } finally {
     wait.cancel();

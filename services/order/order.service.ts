@@ -21,7 +21,6 @@ import { createRedis } from "../../shared/redis";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { createTimers, type Timers } from "../../shared/timers/timers";
 import * as afterSalesQueries from "./after-sales-queries";
-import { CheckoutReads } from "./checkout-reads";
 import { CheckoutWaiters } from "./checkout-waiters";
 import { type HoldCalls, returnHolds } from "./commands/close-orders";
 import type { Address } from "./domain/order";
@@ -62,7 +61,6 @@ export interface OrderVars extends PersistentServiceVars {
   deps: PlaceOrderDeps;
   timersCache: OrderTimersCache;
   checkoutWaiters: CheckoutWaiters;
-  checkoutReads: CheckoutReads;
 }
 
 type Ctx<P = Record<string, unknown>> = Context<P, { user?: Caller; requestID?: string }>;
@@ -388,7 +386,6 @@ const orderService: ServiceSchema<ServiceSettingSchema, Record<string, never>, O
     });
     this.timers = createTimers(config, "order-timers", { logger: this.logger });
     this.timersCache = new OrderTimersCache((orderType) => readOrderTimers(this.pool, orderType));
-    this.checkoutReads = new CheckoutReads(this.pool);
     this.deps = placeOrderDeps(this.broker, this.pool, this.numbers, this.timers, this.timersCache, () =>
       this.relay.kick(),
     );

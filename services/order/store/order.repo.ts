@@ -1,3 +1,4 @@
+import { keyedReader } from "../../../shared/batching/keyed-reader";
 import type { Queryable } from "../../../shared/db/pool";
 import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outbox";
 import type { TimelineEntry } from "../../../shared/state-machine/engine";
@@ -256,6 +257,21 @@ export interface ChildStatus {
   shopId: string;
   status: string;
 }
+
+/**
+ * The storefront's reads of one checkout (the payment's preparation, the result page): those asked
+ * for together share one statement. A null parent when there is no such checkout.
+ */
+export const readCheckout = keyedReader<string, Checkout>(
+  (db, nos) => findCheckouts(db, nos),
+  () => ({ parent: null, children: [] }),
+);
+
+/** The long poll's look at a checkout's children before it waits (none: no such checkout), shared likewise. */
+export const readChildStatuses = keyedReader<string, ChildStatus[]>(
+  (db, nos) => checkoutStatuses(db, nos),
+  () => [],
+);
 
 /** The children's statuses of each checkout asked for, in one round trip (no entry: no such checkout). */
 export async function checkoutStatuses(

@@ -1,4 +1,4 @@
-import { Coalescer } from "../../../shared/batching/coalescer";
+import { keyedReader } from "../../../shared/batching/keyed-reader";
 import type { Queryable } from "../../../shared/db/pool";
 import type { Coupon } from "../domain/promotion.types";
 import { asHeldBy, COUPON_COLUMNS, type CouponRow, toCoupon } from "./coupon.repo";
@@ -21,23 +21,16 @@ export interface BuyerPricingData {
 
 // Most checkouts use no coupons and no coins: their buyers' tiers are read together, one query for
 // all the checkouts priced at once (one reader per pool).
-const tierReaders = new WeakMap<Queryable, Coalescer<string, string | null>>();
-
-function tierReader(db: Queryable): Coalescer<string, string | null> {
-  let reader = tierReaders.get(db);
-  if (!reader) {
-    reader = new Coalescer(async (buyerIds) => {
-      const { rows } = await db.query<{ user_id: string; tier: string }>(
-        "SELECT user_id, tier FROM member WHERE user_id = ANY($1)",
-        [buyerIds],
-      );
-      const tiers = new Map(rows.map((r) => [r.user_id, r.tier]));
-      return buyerIds.map((id) => tiers.get(id) ?? null);
-    });
-    tierReaders.set(db, reader);
-  }
-  return reader;
-}
+const readTier = keyedReader<string, string | null>(
+  async (db, buyerIds) => {
+    const { rows } = await db.query<{ user_id: string; tier: string }>(
+      "SELECT user_id, tier FROM member WHERE user_id = ANY($1)",
+      [buyerIds],
+    );
+    return new Map(rows.map((r) => [r.user_id, r.tier]));
+  },
+  () => null,
+);
 
 type Row = Partial<CouponRow> & {
   buyer_tier: string | null;
@@ -52,7 +45,7 @@ type Row = Partial<CouponRow> & {
  */
 export async function buyerPricingData(db: Queryable, query: BuyerQuery): Promise<BuyerPricingData> {
   if (!query.withCoins && query.couponIds.length === 0)
-    return { tier: await tierReader(db).submit(query.buyerId), coinsBalance: 0, coupons: [] };
+    return { tier: await readTier(db, query.buyerId), coinsBalance: 0, coupons: [] };
   const held = query.withCoins && query.lockId !== undefined;
   const withCoupons = query.couponIds.length > 0;
   const params: unknown[] = [query.buyerId];

@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { CheckoutReads } from "../../../services/order/checkout-reads";
+import { readCheckout, readChildStatuses } from "../../../services/order/store/order.repo";
 import { insertOrder } from "../../support/order-rows";
 import { openOrderSchema, testOrders } from "./stats-batch-fixture";
 
@@ -21,13 +21,12 @@ describe("checkout reads", () => {
         return pool.query(sql, params);
       },
     } as unknown as Pool;
-    const reads = new CheckoutReads(logged);
     const nos = orders.map((o) => `P${o.orderNo}`);
     const asked = [...nos, nos[0] as string, "P-none"];
 
     const [checkouts, statuses] = await Promise.all([
-      Promise.all(asked.map((no) => reads.checkout(no))),
-      Promise.all(asked.map((no) => reads.childStatuses(no))),
+      Promise.all(asked.map((no) => readCheckout(logged, no))),
+      Promise.all(asked.map((no) => readChildStatuses(logged, no))),
     ]);
 
     expect(statements).toHaveLength(2);
@@ -48,10 +47,9 @@ describe("checkout reads", () => {
     const [o] = testOrders("later", 1);
     if (!o) throw new Error("no test order");
     await insertOrder(pool, { ...o, status: "PENDING_PAYMENT" });
-    const reads = new CheckoutReads(pool);
-    expect((await reads.childStatuses(`P${o.orderNo}`))[0]?.status).toBe("PENDING_PAYMENT");
+    expect((await readChildStatuses(pool, `P${o.orderNo}`))[0]?.status).toBe("PENDING_PAYMENT");
     await pool.query("UPDATE orders SET status = 'CLOSED' WHERE order_no = $1", [o.orderNo]);
-    expect((await reads.childStatuses(`P${o.orderNo}`))[0]?.status).toBe("CLOSED");
-    expect((await reads.checkout(`P${o.orderNo}`)).children[0]?.status).toBe("CLOSED");
+    expect((await readChildStatuses(pool, `P${o.orderNo}`))[0]?.status).toBe("CLOSED");
+    expect((await readCheckout(pool, `P${o.orderNo}`)).children[0]?.status).toBe("CLOSED");
   });
 });
