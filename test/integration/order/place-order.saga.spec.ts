@@ -87,6 +87,16 @@ describe("place-order saga compensation", () => {
   const sagaRows = async (s: Scenario) =>
     (await pool.query("SELECT status, error FROM place_order_sagas WHERE buyer_id = $1", [s.buyerId])).rows;
 
+  /** The saga is still RUNNING; once it is stale, the sweeper undoes the checkout and records why. */
+  async function expectSweeperUndoes(s: Scenario) {
+    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
+    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
+    await expectNothingHeld(s);
+    expect(await sagaRows(s)).toEqual([
+      { status: "COMPENSATED", error: "abandoned midway, undone by the sweeper" },
+    ]);
+  }
+
   const failAt = (name: string) => (step: string) => {
     if (step === name) throw new Error(`injected failure at ${name}`);
   };
@@ -144,12 +154,7 @@ describe("place-order saga compensation", () => {
     expect(err.compensationErrors.map((e: { step: string }) => e.step)).toEqual(["reserve-stock"]);
     // The stock is still held, and the saga stays RUNNING so that it is not forgotten.
     expect((await catalog.stock(s.skuA)).find((x) => x.warehouseId === s.wh)).toMatchObject({ reserved: 2 });
-    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
-    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
-    await expectNothingHeld(s);
-    expect(await sagaRows(s)).toEqual([
-      { status: "COMPENSATED", error: "abandoned midway, undone by the sweeper" },
-    ]);
+    await expectSweeperUndoes(s);
   });
 
   it("leaves the checkout to the sweeper when the reserve step cannot undo its own partial reservation", async () => {
@@ -168,9 +173,7 @@ describe("place-order saga compensation", () => {
     expect(err).toBeInstanceOf(SagaFailed);
     expect(err.cause.message).toBe("reservation service lost");
     expect(err.compensationErrors.map((e: { step: string }) => e.step)).toEqual(["reserve-stock"]);
-    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
-    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
-    await expectNothingHeld(s);
+    await expectSweeperUndoes(s);
   });
 
   it("answers the failing step's error over HTTP even when an undo failed", async () => {
@@ -198,9 +201,7 @@ describe("place-order saga compensation", () => {
     } finally {
       orderService.deps = real;
     }
-    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
-    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
-    await expectNothingHeld(s);
+    await expectSweeperUndoes(s);
   });
 
   it("lets the sweeper undo a checkout whose process died holding stock, coupons and coins", async () => {
@@ -218,12 +219,7 @@ describe("place-order saga compensation", () => {
     expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
     // Not yet stale: a request could still be working on it.
     await sweep(orderService, new Date());
-    expect(await sagaRows(s)).toEqual([{ status: "RUNNING", error: null }]);
-    await sweep(orderService, new Date(Date.now() + STALE_SAGA_MS + 1_000));
-    await expectNothingHeld(s);
-    expect(await sagaRows(s)).toEqual([
-      { status: "COMPENSATED", error: "abandoned midway, undone by the sweeper" },
-    ]);
+    await expectSweeperUndoes(s);
   });
 
   it("keeps the order when only arming the timer fails: the sweeper closes it on time", async () => {
