@@ -53,14 +53,21 @@ export class EventLoopMeter {
   }
 }
 
+/** Sets the gauges to one interval's sample. */
+function publish(broker: ServiceBroker, s: EventLoopSample): void {
+  broker.metrics.set(EVENT_LOOP_METRICS.utilization, s.utilization);
+  broker.metrics.set(EVENT_LOOP_METRICS.delayP50, s.delayP50Ms);
+  broker.metrics.set(EVENT_LOOP_METRICS.delayP99, s.delayP99Ms);
+  broker.metrics.set(EVENT_LOOP_METRICS.delayMax, s.delayMaxMs);
+}
+
 /**
  * Publishes the event loop gauges while the broker runs (when its metrics are on): first once
  * started (covering the start-up), then every `everyMs`.
  */
 export function eventLoopMetrics(everyMs = 5_000): Middleware {
-  let timer: NodeJS.Timeout | undefined;
   let meter: EventLoopMeter | undefined;
-  let publish = () => {};
+  let timer: NodeJS.Timeout | undefined;
   return {
     name: "EventLoopMetrics",
     created(broker: ServiceBroker) {
@@ -68,27 +75,16 @@ export function eventLoopMetrics(everyMs = 5_000): Middleware {
       const gauge = (name: string, description: string, unit: string) =>
         broker.metrics.register({ name, type: "gauge", description, unit });
       gauge(EVENT_LOOP_METRICS.utilization, "Share of the last interval the event loop was busy", "ratio");
-      gauge(EVENT_LOOP_METRICS.delayP50, "Median event loop delay over the last interval", "millisecond");
-      gauge(
-        EVENT_LOOP_METRICS.delayP99,
-        "99th percentile event loop delay over the last interval",
-        "millisecond",
-      );
+      gauge(EVENT_LOOP_METRICS.delayP50, "Event loop delay p50 over the last interval", "millisecond");
+      gauge(EVENT_LOOP_METRICS.delayP99, "Event loop delay p99 over the last interval", "millisecond");
       gauge(EVENT_LOOP_METRICS.delayMax, "Largest event loop delay over the last interval", "millisecond");
-      const running = new EventLoopMeter();
-      meter = running;
-      publish = () => {
-        const s = running.sample();
-        broker.metrics.set(EVENT_LOOP_METRICS.utilization, s.utilization);
-        broker.metrics.set(EVENT_LOOP_METRICS.delayP50, s.delayP50Ms);
-        broker.metrics.set(EVENT_LOOP_METRICS.delayP99, s.delayP99Ms);
-        broker.metrics.set(EVENT_LOOP_METRICS.delayMax, s.delayMaxMs);
-      };
+      meter = new EventLoopMeter();
     },
-    async started() {
-      if (!meter) return;
-      publish();
-      timer = setInterval(publish, everyMs);
+    async started(broker: ServiceBroker) {
+      const running = meter;
+      if (!running) return;
+      publish(broker, running.sample());
+      timer = setInterval(() => publish(broker, running.sample()), everyMs);
       timer.unref();
     },
     async stopped() {
