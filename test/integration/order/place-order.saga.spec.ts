@@ -97,6 +97,16 @@ describe("place-order saga compensation", () => {
     ]);
   }
 
+  /** A reserve that holds the first shop's stock and fails for the second. */
+  function failingSecondReserve(): PlaceOrderDeps["reserve"] {
+    let calls = 0;
+    return async (p) => {
+      calls += 1;
+      if (calls === 2) throw new Error("reservation service lost");
+      return deps.reserve(p);
+    };
+  }
+
   const failAt = (name: string) => (step: string) => {
     if (step === name) throw new Error(`injected failure at ${name}`);
   };
@@ -114,15 +124,7 @@ describe("place-order saga compensation", () => {
 
   it("releases the first shop's stock when the second shop's reservation fails", async () => {
     const s = await scenario();
-    let calls = 0;
-    const flaky: PlaceOrderDeps = {
-      ...deps,
-      reserve: async (p) => {
-        calls += 1;
-        if (calls === 2) throw new Error("reservation service lost");
-        return deps.reserve(p);
-      },
-    };
+    const flaky: PlaceOrderDeps = { ...deps, reserve: failingSecondReserve() };
     await expect(placeOrder(flaky, s.cmd)).rejects.toThrow("reservation service lost");
     await expectNothingHeld(s);
   });
@@ -159,14 +161,9 @@ describe("place-order saga compensation", () => {
 
   it("leaves the checkout to the sweeper when the reserve step cannot undo its own partial reservation", async () => {
     const s = await scenario();
-    let calls = 0;
     const failing: PlaceOrderDeps = {
       ...deps,
-      reserve: async (p) => {
-        calls += 1;
-        if (calls === 2) throw new Error("reservation service lost");
-        return deps.reserve(p);
-      },
+      reserve: failingSecondReserve(),
       release: async () => Promise.reject(new Error("inventory lost")),
     };
     const err = await placeOrder(failing, s.cmd).catch((e) => e);

@@ -58,10 +58,19 @@ describe("event loop metrics", () => {
     }
   });
 
-  it("registers nothing when the broker's metrics are off", async () => {
+  it("measures and publishes nothing when the broker's metrics are off", async () => {
     const broker = new ServiceBroker({ logger: false, middlewares: [eventLoopMetrics(20)] });
+    const set = jest.spyOn(broker.metrics, "set");
     await broker.start();
-    await broker.stop();
-    expect(broker.isMetricsEnabled()).toBe(false);
+    try {
+      await sleep(60);
+      expect(broker.isMetricsEnabled()).toBe(false);
+      const ours = new Set<string>(Object.values(EVENT_LOOP_METRICS));
+      expect(set.mock.calls.filter(([name]) => ours.has(name))).toEqual([]);
+      for (const name of Object.values(EVENT_LOOP_METRICS))
+        expect(broker.metrics.getMetric(name)).toBeFalsy();
+    } finally {
+      await broker.stop();
+    }
   });
 });
