@@ -33,7 +33,13 @@ export interface TimersLogger {
 export interface TimersOptions {
   /** An ioredis instance with `maxRetriesPerRequest: null` (BullMQ throws otherwise), or options BullMQ connects with. */
   connection: Redis | RedisOptions;
-  /** Quit the `connection` instance in `stop()`; BullMQ never closes an instance it was given. */
+  /**
+   * The connection the queue's commands (arming, cancelling, reading a timer's state) go over; default
+   * `connection`. With ioredis auto-pipelining, the commands of many orders in one turn of the event
+   * loop share a round trip. The worker never uses it (BullMQ's workers are not run auto-pipelined).
+   */
+  queueConnection?: Redis;
+  /** Quit the `connection` and `queueConnection` instances in `stop()`; BullMQ never closes an instance it was given. */
   ownsConnection?: boolean;
   /** BullMQ key prefix, see `timersPrefix`. */
   prefix: string;
@@ -69,14 +75,22 @@ export function timersPrefix(cfg: Pick<AppConfig, "redisPrefix">): string {
   return `${cfg.redisPrefix}bull`;
 }
 
-/** A `Timers` on its own Redis connection from the config, closed by `stop()`. */
+/** A `Timers` on its own Redis connections from the config (the queue's auto-pipelined), closed by `stop()`. */
 export function createTimers(
   cfg: Pick<AppConfig, "redisUrl" | "redisPrefix">,
   queueName: string,
-  options: Partial<Omit<TimersOptions, "connection" | "ownsConnection" | "queueName">> = {},
+  options: Partial<
+    Omit<TimersOptions, "connection" | "queueConnection" | "ownsConnection" | "queueName">
+  > = {},
 ): Timers {
-  const connection = createRedis(cfg);
-  return new Timers({ prefix: timersPrefix(cfg), ...options, queueName, connection, ownsConnection: true });
+  return new Timers({
+    prefix: timersPrefix(cfg),
+    ...options,
+    queueName,
+    connection: createRedis(cfg),
+    queueConnection: createRedis(cfg, { enableAutoPipelining: true }),
+    ownsConnection: true,
+  });
 }
 
 /** Durable business timers of one service: delayed BullMQ jobs with ids derived from kind + key. */
@@ -92,7 +106,7 @@ export class Timers {
   constructor(private readonly options: TimersOptions) {
     this.log = options.logger ?? console;
     this.queue = new Queue<TimerJobData>(options.queueName, {
-      connection: options.connection,
+      connection: options.queueConnection ?? options.connection,
       prefix: options.prefix,
     });
     this.queue.on("error", (err) => this.log.error(`timers queue ${options.queueName}:`, err));
@@ -196,8 +210,10 @@ export class Timers {
   private async close(): Promise<void> {
     await this.worker?.close();
     await this.queue.close();
-    const { connection, ownsConnection } = this.options;
-    if (ownsConnection && "quit" in connection) await connection.quit();
+    const { connection, queueConnection, ownsConnection } = this.options;
+    if (!ownsConnection) return;
+    if ("quit" in connection) await connection.quit();
+    await queueConnection?.quit();
   }
 
   private async fire(job: Job<TimerJobData>, token: string | undefined): Promise<void> {

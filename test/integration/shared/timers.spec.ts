@@ -116,6 +116,21 @@ describe("Timers", () => {
     expect(calls).toBe(0);
   });
 
+  it("cancels many timers at once in a few round trips, not two per timer", async () => {
+    const queueName = newQueueName();
+    const timers = makeTimers(queueName);
+    const keys = Array.from({ length: 40 }, (_x, i) => `C${i}`);
+    await Promise.all(keys.map((key) => timers.arm("payment-timeout", key, 60_000, {})));
+    const readsProcessed = async () =>
+      Number(/total_reads_processed:(\d+)/.exec(await redis.info("stats"))?.[1]);
+
+    const before = await readsProcessed();
+    const cancelled = await Promise.all(keys.map((key) => timers.cancel("payment-timeout", key)));
+    // Each timer is a state read and a removal; 40 timers one by one would be 80 reads by the server.
+    expect((await readsProcessed()) - before).toBeLessThan(10);
+    expect(cancelled.every(Boolean)).toBe(true);
+    expect(await inspect(queueName).getDelayedCount()).toBe(0);
+  });
   it("reschedules a pending timer to a later time with new data", async () => {
     const queueName = newQueueName();
     const timers = makeTimers(queueName);
