@@ -3,6 +3,7 @@ import autocannon from "autocannon";
 import { connect } from "nats";
 import { Client } from "pg";
 import { loadConfig } from "../shared/config/config";
+import { createRedis } from "../shared/redis";
 import { cleanupRun } from "../test/support/cleanup";
 import { request } from "../test/support/http";
 import { freePort, spawnSystem } from "../test/support/processes";
@@ -101,6 +102,70 @@ export class CpuMeter {
     );
     const sum = parts.reduce((s, [, ms]) => s + ms, 0);
     return `${parts.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(", ")} = ${sum.toFixed(1)} ms`;
+  }
+}
+
+/** Running totals of the backing services: what crossed to them so far. */
+interface Trips {
+  /** Transactions PostgreSQL committed or rolled back in the run's database (a lone statement is one). */
+  pgTransactions: number;
+  /** Socket reads Redis processed: about one per round trip (a pipeline's commands arrive in one). */
+  redisReads: number;
+  /** Events published to the run's JetStream streams. */
+  events: number;
+  /** Deliveries to the run's durable consumers, redeliveries included. */
+  deliveries: number;
+}
+
+async function readTrips(): Promise<Trips> {
+  const cfg = loadConfig();
+  const pg = new Client({ connectionString: cfg.databaseUrl });
+  const redis = createRedis(cfg);
+  const nc = await connect({ servers: cfg.natsUrl });
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ n: string }>(
+      "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()",
+    );
+    const reads = /total_reads_processed:(\d+)/.exec(await redis.info("stats"))?.[1];
+    let events = 0;
+    let deliveries = 0;
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      if (!stream.config.name.startsWith(`${BENCH_RUN_ID}_`)) continue;
+      events += stream.state.last_seq;
+      for await (const consumer of jsm.consumers.list(stream.config.name)) {
+        deliveries += consumer.delivered.consumer_seq;
+      }
+    }
+    return { pgTransactions: Number(rows[0]?.n), redisReads: Number(reads), events, deliveries };
+  } finally {
+    await Promise.all([pg.end(), redis.quit(), nc.close()]);
+  }
+}
+
+/**
+ * What a stretch of load sent to PostgreSQL, Redis and JetStream per unit of work. Unlike rates
+ * and CPU times these counts do not move with the machine's speed, so they show a change that
+ * saves round trips when the rate alone is lost in the drift. Read the end after the consumers
+ * caught up: PostgreSQL's backends report their counts up to a second late.
+ */
+export class TripMeter {
+  private constructor(private readonly start: Trips) {}
+
+  static async begin(): Promise<TripMeter> {
+    return new TripMeter(await readTrips());
+  }
+
+  /** E.g. "PostgreSQL transactions 9.2, Redis round trips 7.1, events 4.0, deliveries 7.0". */
+  async perUnit(units: number): Promise<string> {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const end = await readTrips();
+    const per = (key: keyof Trips) => ((end[key] - this.start[key]) / units).toFixed(1);
+    return (
+      `PostgreSQL transactions ${per("pgTransactions")}, Redis round trips ${per("redisReads")}, ` +
+      `JetStream events ${per("events")} and deliveries ${per("deliveries")}`
+    );
   }
 }
 

@@ -8,6 +8,7 @@ import {
   eventLoopBusy,
   LEVELS,
   peakRssMb,
+  TripMeter,
   warmUp,
   withSystem,
 } from "./bench-support";
@@ -125,6 +126,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
   console.log("concurrency | paid orders/s | p50 ms | p99 ms | errors");
   for (const concurrency of LEVELS) {
     const cpu = new CpuMeter(pids);
+    const trips = await TripMeter.begin();
     resultRequests = 0;
     for (const step of STEPS) steps[step] = [];
     const { latencies, errors } = await flows(concurrency, duration);
@@ -143,6 +145,7 @@ async function bench({ baseUrl: url, pids }: BenchSystem): Promise<void> {
         ` result-page requests per paid order: ${perOrder};` +
         ` the gateway process's event loop busy ${loopBusy} (last 5 s of the load)`,
     );
+    console.log(`  per paid order: ${await trips.perUnit(latencies.length)}`);
     const p50 = (step: (typeof STEPS)[number]) =>
       percentile(
         steps[step].sort((a, b) => a - b),

@@ -8,6 +8,7 @@ import {
   LEVELS,
   load,
   peakRssMb,
+  TripMeter,
   warmUp,
   withSystem,
 } from "./bench-support";
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
     console.log("concurrency | orders/s | p50 ms | p99 ms | non-2xx");
     for (const connections of LEVELS) {
       const cpu = new CpuMeter(pids);
+      const trips = await TripMeter.begin();
       const figures = await place(connections, duration);
       const loopBusy = await eventLoopBusy(baseUrl);
       console.log(
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
           ` CPU per order, catching up included: ${cpu.perUnit(figures.ok)};` +
           ` the system's event loop busy ${loopBusy} (last 5 s of the load)`,
       );
+      console.log(`  per order: ${await trips.perUnit(figures.ok)}`);
     }
     console.log(`peak RSS of the system process: ${pids.map(peakRssMb).join(" + ")} MB`);
   });
