@@ -7,7 +7,12 @@ import type { Payment } from "../domain/payment";
 import { paymentEvents } from "../domain/payment-events";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
 import { noticeInsert } from "../store/notice.repo";
-import { lockCheckoutOfPayment, type PaymentWithPaidBy, paymentWithPaidBy } from "../store/payment.repo";
+import {
+  lockCheckoutOfPayment,
+  type PaymentWithPaidBy,
+  paymentWithPaidBy,
+  readPaymentWithPaidBy,
+} from "../store/payment.repo";
 import {
   type InboxInsert,
   type NoticeWrite,
@@ -160,7 +165,7 @@ export async function applyPaymentNotice(
   const now = new Date();
   const inboxOf = (outcome: string) => (first: number, when: string) =>
     noticeInsert(first, method, notice, source, rawBody, outcome, when);
-  const read = await paymentWithPaidBy(deps.pool, notice.paymentNo, false);
+  const read = await readPaymentWithPaidBy(deps.pool, notice.paymentNo);
   const d = decide(deps, method, notice, read, inboxOf, now);
   const w = d.refundsDuplicate ? null : await d.write(deps.pool);
   const done = w?.current ? applied(d, w) : await applyUnderLock(deps, method, notice, inboxOf, now);

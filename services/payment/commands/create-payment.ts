@@ -9,11 +9,11 @@ import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
 import { presentCreated } from "../domain/payment-view";
 import {
   type AttemptDecision,
-  checkoutAttempts,
   decideAttempt,
   insertFirstAttempt,
   lockCheckout,
   lockExistingCheckout,
+  readCheckoutAttempts,
 } from "../store/payment.repo";
 import { closeAtProviders } from "./close-at-provider";
 import type { PaymentDeps } from "./payment-deps";
@@ -69,7 +69,7 @@ export async function createPayment(
   if (caller.role !== "buyer") throw new OmsError("FORBIDDEN", "Only the buyer pays", { role: caller.role });
   const { parentOrderNo, method } = body;
   const amountMinor = checkedPreparation(caller, parentOrderNo, await prepare());
-  const { version, attempts: known } = await checkoutAttempts(deps.pool, parentOrderNo);
+  const { version, attempts: known } = await readCheckoutAttempts(deps.pool, parentOrderNo);
   if (known.some((p) => p.status === "SUCCEEDED" && !p.duplicate)) refusePaid();
   const open = known.find((p) => p.status === "PENDING");
   if (reusable(open, method, amountMinor)) return presentCreated(open as Payment);

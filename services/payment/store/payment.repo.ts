@@ -1,3 +1,4 @@
+import { keyedReader } from "../../../shared/batching/keyed-reader";
 import type { Queryable } from "../../../shared/db/pool";
 import type { AttemptToClose, Payment } from "../domain/payment";
 
@@ -50,24 +51,40 @@ export async function paymentsOfParent(q: Queryable, parentOrderNo: string): Pro
   return rows.map(toPayment);
 }
 
-/**
- * A checkout's attempts, oldest first, with the checkout's version (null: no checkout row yet), in one
- * statement: what a new attempt is decided from without the checkout's lock.
- */
-export async function checkoutAttempts(
-  q: Queryable,
-  parentOrderNo: string,
-): Promise<{ version: number | null; attempts: Payment[] }> {
-  const { rows } = await q.query(
-    `SELECT c.version, ${P_COLUMNS} FROM checkouts c LEFT JOIN payments p USING (parent_order_no)
-     WHERE c.parent_order_no = $1 ORDER BY p.created_at, p.payment_no`,
-    [parentOrderNo],
-  );
-  return {
-    version: rows[0]?.version ?? null,
-    attempts: rows.filter((r) => r.payment_no !== null).map(toPayment),
-  };
+/** A checkout's attempts, oldest first, with the checkout's version (null: no checkout row yet). */
+export interface CheckoutAttempts {
+  version: number | null;
+  attempts: Payment[];
 }
+
+/**
+ * Checkouts' attempts with their versions, in one statement: what a new attempt is decided from
+ * without the checkout's lock. A checkout without a row has no entry.
+ */
+export async function checkoutsAttempts(
+  q: Queryable,
+  parentOrderNos: string[],
+): Promise<Map<string, CheckoutAttempts>> {
+  const { rows } = await q.query(
+    `SELECT c.parent_order_no AS checkout_no, c.version, ${P_COLUMNS}
+     FROM checkouts c LEFT JOIN payments p USING (parent_order_no)
+     WHERE c.parent_order_no = ANY($1) ORDER BY p.created_at, p.payment_no`,
+    [parentOrderNos],
+  );
+  const found = new Map<string, CheckoutAttempts>();
+  for (const r of rows) {
+    const checkout: CheckoutAttempts = found.get(r.checkout_no) ?? { version: r.version, attempts: [] };
+    if (r.payment_no !== null) checkout.attempts.push(toPayment(r));
+    found.set(r.checkout_no, checkout);
+  }
+  return found;
+}
+
+/** A checkout's attempts (`checkoutsAttempts`); the reads of concurrent payment requests share one statement. */
+export const readCheckoutAttempts = keyedReader<string, CheckoutAttempts>(checkoutsAttempts, () => ({
+  version: null,
+  attempts: [],
+}));
 
 /** Creates the checkout row if new and locks it (every attempt of one checkout is decided under this lock); its version. */
 export async function lockCheckout(q: Queryable, parentOrderNo: string, buyerId: string): Promise<number> {
@@ -224,13 +241,30 @@ export async function paymentWithPaidBy(
   paymentNo: string,
   lock: boolean,
 ): Promise<PaymentWithPaidBy | null> {
+  return (await paymentsWithPaidBy(q, [paymentNo], lock)).get(paymentNo) ?? null;
+}
+
+/** `paymentWithPaidBy` for several payments in one statement; an unknown payment has no entry. */
+export async function paymentsWithPaidBy(
+  q: Queryable,
+  paymentNos: string[],
+  lock = false,
+): Promise<Map<string, PaymentWithPaidBy>> {
   const { rows } = await q.query(
     `SELECT ${P_COLUMNS}, c.version,
        (SELECT s.payment_no FROM payments s
         WHERE s.parent_order_no = p.parent_order_no AND s.status = 'SUCCEEDED' AND NOT s.duplicate) AS paid_by
-     FROM payments p JOIN checkouts c USING (parent_order_no) WHERE p.payment_no = $1${lock ? " FOR UPDATE OF p" : ""}`,
-    [paymentNo],
+     FROM payments p JOIN checkouts c USING (parent_order_no)
+     WHERE p.payment_no = ANY($1)${lock ? " FOR UPDATE OF p" : ""}`,
+    [paymentNos],
   );
-  const r = rows[0];
-  return r ? { payment: toPayment(r), paidBy: r.paid_by ?? null, version: r.version } : null;
+  return new Map(
+    rows.map((r) => [r.payment_no, { payment: toPayment(r), paidBy: r.paid_by ?? null, version: r.version }]),
+  );
 }
+
+/** A payment as a notice finds it without a lock; the reads of concurrent notices share one statement. */
+export const readPaymentWithPaidBy = keyedReader<string, PaymentWithPaidBy | null>(
+  paymentsWithPaidBy,
+  () => null,
+);

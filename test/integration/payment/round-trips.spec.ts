@@ -27,7 +27,7 @@ describe("payment database round trips", () => {
     return { sql: rec.sql, result };
   }
 
-  const READ_ATTEMPTS = /^SELECT c\.version, p\.payment_no, /;
+  const READ_ATTEMPTS = /^SELECT c\.parent_order_no AS checkout_no, c\.version, p\.payment_no, /;
   const OPEN_AT_SANDBOX = /^WITH opened AS \( INSERT INTO sandbox_payments /;
   const FIRST_ATTEMPT = /^WITH checkout AS \( INSERT INTO checkouts /;
   const DECIDE_ATTEMPT =
@@ -92,6 +92,22 @@ describe("payment database round trips", () => {
     const { sql, result } = await statementsOf(() => c.pay("WECHAT"));
     expect(sql).toEqual(shapes(READ_ATTEMPTS, OPEN_AT_SANDBOX, FIRST_ATTEMPT));
     expect(result).toMatchObject({ status: "PENDING", amountMinor: 12_345 });
+  });
+
+  it("reads the attempts of checkouts paid together, and the payments of callbacks arriving together, in one statement", async () => {
+    const [a, b] = [checkout(), checkout()];
+    const opened = await statementsOf(() => Promise.all([a.pay("WECHAT"), b.pay("ALIPAY")]));
+    expect(opened.sql.filter((q) => READ_ATTEMPTS.test(q))).toHaveLength(1);
+    const [pa, pb] = opened.result as Awaited<ReturnType<typeof a.pay>>[];
+    expect([pa.parentOrderNo, pb.parentOrderNo]).toEqual([a.parentOrderNo, b.parentOrderNo]);
+    expect([pa.status, pb.status]).toEqual(["PENDING", "PENDING"]);
+
+    const paid = await statementsOf(() =>
+      Promise.all([callback("WECHAT", success(pa)), callback("ALIPAY", success(pb))]),
+    );
+    expect(paid.sql.filter((q) => READ_PAYMENT.test(q))).toHaveLength(1);
+    expect(paid.result).toMatchObject([{ status: "SUCCEEDED" }, { status: "SUCCEEDED" }]);
+    expect([await statusOf(pa.paymentNo), await statusOf(pb.paymentNo)]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
   });
 
   it("applies a signed success callback in two statements and no transaction", async () => {
