@@ -157,7 +157,7 @@ export class TripMeter {
     return new TripMeter(await readTrips());
   }
 
-  /** E.g. "PostgreSQL transactions 9.2, Redis round trips 7.1, events 4.0, deliveries 7.0". */
+  /** E.g. "PostgreSQL transactions 8.6, Redis round trips 4.7, JetStream events 4.0 and deliveries 6.0". */
   async perUnit(units: number): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const end = await readTrips();
