@@ -7,7 +7,8 @@ import { Coalescer } from "./coalescer";
  * answers what it found for distinct keys; a key it did not find answers
  * `missing(key)`. One coalescer per pool (a service instance), made on first
  * use. A read is sent after it was asked for, so it sees every commit made
- * before.
+ * before. Callers that asked for the same key in one read get the same
+ * answer object: treat it as read-only.
  */
 export function keyedReader<K, V>(
   readMany: (db: Queryable, keys: K[]) => Promise<Map<K, V>>,

@@ -263,16 +263,13 @@ export interface ChildStatus {
  * The storefront's reads of one checkout (the payment's preparation, the result page): those asked
  * for together share one statement. A null parent when there is no such checkout.
  */
-export const readCheckout = keyedReader<string, Checkout>(
-  (db, nos) => findCheckouts(db, nos),
-  () => ({ parent: null, children: [] }),
-);
+export const readCheckout = keyedReader<string, Checkout>(findCheckouts, () => ({
+  parent: null,
+  children: [],
+}));
 
 /** The long poll's look at a checkout's children before it waits (none: no such checkout), shared likewise. */
-export const readChildStatuses = keyedReader<string, ChildStatus[]>(
-  (db, nos) => checkoutStatuses(db, nos),
-  () => [],
-);
+export const readChildStatuses = keyedReader<string, ChildStatus[]>(checkoutStatuses, () => []);
 
 /** The children's statuses of each checkout asked for, in one round trip (no entry: no such checkout). */
 export async function checkoutStatuses(
