@@ -7,6 +7,7 @@ import type {
   OrderPaidPayload,
   OrderPlacedPayload,
 } from "../../shared/contracts/order.contract";
+import { formatDuration } from "../../shared/duration";
 import type { EventEnvelope } from "../../shared/outbox/outbox";
 import { type PersistentServiceVars, persistentService } from "../../shared/service/persistent-service.mixin";
 import { createTimers, type Timers } from "../../shared/timers/timers";
@@ -16,10 +17,12 @@ import { deadLetters, redrive } from "./commands/dead-letters";
 import { retryDelivery, sweepDeliveries } from "./commands/deliver";
 import { markRead, myMessages, unreadCount } from "./commands/inbox";
 import { NOTIFY_RETRY, type NotificationDeps, type NotificationSettings } from "./commands/notification-deps";
+import { purgeOldNotifications } from "./commands/purge";
 import { fireReminder, sweepReminders } from "./commands/reminders";
 import { getRule, listRules, putRule } from "./commands/rules";
 import type { AfterSalesChannel } from "./domain/event-notifications";
 import { AUTO_CONFIRM_REMINDER, PAYMENT_REMINDER } from "./domain/reminders";
+import { NOTIFICATION_PURGE_EVERY_MS, notificationRetentionMs } from "./domain/retention";
 import type { RuleInput } from "./domain/rule";
 import {
   DEAD_LETTER_PARAMS,
@@ -70,6 +73,7 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
     paymentReminderMs: config.notifyPaymentReminderMs,
     autoConfirmReminderMs: config.notifyAutoConfirmReminderMs,
     sendingLeaseMs: 60_000,
+    retentionMs: notificationRetentionMs(config.notificationRetentionMs),
   },
 
   actions: {
@@ -179,6 +183,11 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
   },
 
   async started() {
+    if (this.settings.retentionMs !== config.notificationRetentionMs) {
+      this.logger.warn(
+        `NOTIFICATION_RETENTION is below the minimum: notifications are kept ${formatDuration(this.settings.retentionMs)}`,
+      );
+    }
     this.timers = createTimers(config, "notification-timers", { logger: this.logger });
     const rules = new RuleCache(() => readRules(this.pool));
     this.deps = {
@@ -209,6 +218,9 @@ const notificationService: ServiceSchema<Settings, Record<string, never>, Notifi
       await sweepDeliveries(this.deps, now);
       await sweepReminders(this.deps, now);
     });
+    await this.timers.every("notification-purge", NOTIFICATION_PURGE_EVERY_MS, (now) =>
+      purgeOldNotifications(this.deps, now).then(() => undefined),
+    );
     await this.timers.start();
   },
 

@@ -51,6 +51,8 @@ export interface AppConfig {
   paymentUnionpaySecret: string;
   /** Provider notifications older than this are purged from the inbox (keep it past the providers' retries). */
   paymentNoticeRetentionMs: number;
+  /** In-app messages, finished deliveries and ended orders' facts older than this are purged (at least 30 days). */
+  notificationRetentionMs: number;
   /** A line whose declared value (unit value x quantity) exceeds this ships in a package of its own. */
   warehouseHighValueMinor: number;
   /** Package limits; a line's units are spread over several packages to keep them. */
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     notifyAutoConfirmReminderMs: durationMs(env, "NOTIFY_AUTO_CONFIRM_REMINDER_BEFORE", "1d"),
     notifyMaxAttempts: int(env, "NOTIFY_MAX_ATTEMPTS", 5),
     notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1_000),
+    notificationRetentionMs: durationMs(env, "NOTIFICATION_RETENTION", "180d"),
     inventoryCheckEveryMs: durationMs(env, "INVENTORY_CHECK_EVERY", "1h"),
   };
 }

@@ -97,6 +97,31 @@ export async function withTransaction<T>(pool: Pool, work: (tx: PoolClient) => P
 }
 
 /**
+ * Deletes the rows of `table` matching `where` (its `$1` is `before`), `chunk` at a time, and
+ * answers how many went. Chunks keep a large backlog from becoming one long lock-holding statement;
+ * SKIP LOCKED lets two pods purge at once without waiting on each other or counting a row twice.
+ * `key` is the table's primary key (its columns, comma-separated).
+ */
+export async function deleteInChunks(
+  pool: Pool,
+  table: string,
+  key: string,
+  where: string,
+  before: Date,
+  chunk = 10_000,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await pool.query(
+      `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, chunk],
+    );
+    total += rowCount ?? 0;
+    if ((rowCount ?? 0) < chunk) return total;
+  }
+}
+
+/**
  * Whether the server runs autovacuum. Without it the planner never learns how the tables grew:
  * prepared statements keep the plans made for empty tables, whose sequential scans then grow
  * with the tables (docs/performance.md "Statistics").

@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { CHANNEL_STREAM_MAX_AGE_MS } from "../channels";
+import { deleteInChunks } from "../db/pool";
 
 /**
  * The shortest inbox retention honoured: an inbox row must outlive every redelivery of its event,
@@ -26,37 +27,29 @@ export function housekeepingCutoffs(
 
 /**
  * Deletes a service's outbox rows published before the cutoff (they only serve diagnosis; pending
- * rows are never touched) and its inbox rows processed before theirs. In chunks, so a large backlog
- * never becomes one long lock-holding statement, and SKIP LOCKED, so pods running it at once
- * neither wait on each other nor count a row twice. Answers how many rows went.
+ * rows are never touched) and its inbox rows processed before theirs, in chunks (`deleteInChunks`).
+ * Answers how many rows went.
  */
 export async function purgeOutboxInbox(
   pool: Pool,
   cutoffs: HousekeepingCutoffs,
   chunk = 10_000,
 ): Promise<{ outbox: number; inbox: number }> {
-  const outbox = await inChunks(
+  const outbox = await deleteInChunks(
     pool,
-    `DELETE FROM outbox WHERE event_id IN (SELECT event_id FROM outbox
-       WHERE published_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    "outbox",
+    "event_id",
+    "published_at < $1",
     cutoffs.outboxBefore,
     chunk,
   );
-  const inbox = await inChunks(
+  const inbox = await deleteInChunks(
     pool,
-    `DELETE FROM inbox WHERE (consumer, event_id) IN (SELECT consumer, event_id FROM inbox
-       WHERE processed_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    "inbox",
+    "consumer, event_id",
+    "processed_at < $1",
     cutoffs.inboxBefore,
     chunk,
   );
   return { outbox, inbox };
-}
-
-async function inChunks(pool: Pool, sql: string, before: Date, chunk: number): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { rowCount } = await pool.query(sql, [before, chunk]);
-    total += rowCount ?? 0;
-    if ((rowCount ?? 0) < chunk) return total;
-  }
 }

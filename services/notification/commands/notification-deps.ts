@@ -15,6 +15,8 @@ export interface NotificationSettings {
   autoConfirmReminderMs: number;
   /** A delivery claimed longer ago than this is taken as lost with its sender and sent again. */
   sendingLeaseMs: number;
+  /** Messages, finished deliveries and ended orders' facts older than this are purged. */
+  retentionMs: number;
 }
 
 /** What the commands work with; built once in the service's `started`. */
@@ -27,7 +29,7 @@ export interface NotificationDeps {
   settings: NotificationSettings;
   /** Forget cached rules here and tell the other pods. */
   rulesChanged(): void;
-  log: { warn(...args: unknown[]): void };
+  log: { warn(...args: unknown[]): void; info(...args: unknown[]): void };
 }
 
 /** Timer kind of a failed delivery's next attempt; the key is the delivery id. */

@@ -1,6 +1,6 @@
 import type { Pool } from "pg";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
-import type { Queryable } from "../../../shared/db/pool";
+import { deleteInChunks, type Queryable } from "../../../shared/db/pool";
 import type { NoticeSource, ProviderNotice } from "../domain/notice";
 
 /** The types of the inbox row's parameters, in column order (a conditional insert selects them). */
@@ -56,21 +56,14 @@ export async function storeNotice(
   return rowCount === 1;
 }
 
-/**
- * Deletes notifications received before `olderThan`; returns the count. Chunked (like the outbox
- * purge) so a large backlog never becomes one long lock-holding statement; SKIP LOCKED lets two
- * purges overlap without waiting on each other.
- */
-export async function purgeNotices(pool: Pool, olderThan: Date, chunk = 10_000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { rowCount } = await pool.query(
-      `DELETE FROM provider_notifications WHERE (provider, notification_id) IN (
-         SELECT provider, notification_id FROM provider_notifications
-         WHERE received_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [olderThan, chunk],
-    );
-    total += rowCount ?? 0;
-    if ((rowCount ?? 0) < chunk) return total;
-  }
+/** Deletes notifications received before `olderThan`, in chunks (`deleteInChunks`); returns the count. */
+export function purgeNotices(pool: Pool, olderThan: Date, chunk = 10_000): Promise<number> {
+  return deleteInChunks(
+    pool,
+    "provider_notifications",
+    "provider, notification_id",
+    "received_at < $1",
+    olderThan,
+    chunk,
+  );
 }
