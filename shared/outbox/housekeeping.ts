@@ -35,21 +35,7 @@ export async function purgeOutboxInbox(
   cutoffs: HousekeepingCutoffs,
   chunk = 10_000,
 ): Promise<{ outbox: number; inbox: number }> {
-  const outbox = await deleteInChunks(
-    pool,
-    "outbox",
-    "event_id",
-    "published_at < $1",
-    cutoffs.outboxBefore,
-    chunk,
-  );
-  const inbox = await deleteInChunks(
-    pool,
-    "inbox",
-    "consumer, event_id",
-    "processed_at < $1",
-    cutoffs.inboxBefore,
-    chunk,
-  );
+  const outbox = await deleteInChunks(pool, "outbox", "published_at < $1", cutoffs.outboxBefore, chunk);
+  const inbox = await deleteInChunks(pool, "inbox", "processed_at < $1", cutoffs.inboxBefore, chunk);
   return { outbox, inbox };
 }

@@ -20,21 +20,19 @@ export async function purgeNotifications(
   before: Date,
   chunk = 10_000,
 ): Promise<NotificationPurge> {
-  const messages = await deleteInChunks(pool, "messages", "id", "created_at < $1", before, chunk);
+  const messages = await deleteInChunks(pool, "messages", "created_at < $1", before, chunk);
   const deliveries = await deleteInChunks(
     pool,
     "deliveries",
-    "id",
     `created_at < $1 AND status IN ('SENT', 'DEAD')
        AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.delivery_id = deliveries.id)`,
     before,
     chunk,
   );
-  const sandboxOutbox = await deleteInChunks(pool, "sandbox_outbox", "id", "sent_at < $1", before, chunk);
+  const sandboxOutbox = await deleteInChunks(pool, "sandbox_outbox", "sent_at < $1", before, chunk);
   const orderFacts = await deleteInChunks(
     pool,
     "order_facts",
-    "order_no",
     "(completed_at IS NOT NULL OR closed_at IS NOT NULL) AND coalesce(completed_at, closed_at) < $1",
     before,
     chunk,

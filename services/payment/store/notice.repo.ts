@@ -58,12 +58,5 @@ export async function storeNotice(
 
 /** Deletes notifications received before `olderThan`, in chunks (`deleteInChunks`); returns the count. */
 export function purgeNotices(pool: Pool, olderThan: Date, chunk = 10_000): Promise<number> {
-  return deleteInChunks(
-    pool,
-    "provider_notifications",
-    "provider, notification_id",
-    "received_at < $1",
-    olderThan,
-    chunk,
-  );
+  return deleteInChunks(pool, "provider_notifications", "received_at < $1", olderThan, chunk);
 }
