@@ -17,6 +17,11 @@ export interface OutboxRelayOptions {
   pool: Pick<Pool, "query">;
   publish: PublishEvent;
   pollMs: number;
+  /**
+   * The longest wait between polls: each poll that finds nothing doubles the wait, from `pollMs`
+   * up to this (default 10 x `pollMs`); one that finds rows brings it back. A `kick` polls at once.
+   */
+  idlePollMaxMs?: number;
   batchSize?: number;
   /** A publish slower than this counts as failed, so a hung broker never holds a batch past its lease. */
   publishTimeoutMs?: number;
@@ -120,6 +125,7 @@ export class OutboxRelay {
         `Outbox lease (${leaseMs} ms) must be longer than the publish timeout (${publishTimeoutMs} ms)`,
       );
     this.opts = {
+      idlePollMaxMs: opts.pollMs * 10,
       batchSize: 100,
       retryBaseMs: 1_000,
       retryCapMs: 60_000,
@@ -159,20 +165,25 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let waitMs = this.opts.pollMs;
     while (this.running) {
+      let claimed = 0;
       let again = false;
       try {
         const batch = await this.drainBatch();
+        claimed = batch.claimed;
         // A full, clean batch means a backlog: go on at once. Failures wait for the next poll.
         again = batch.claimed === this.opts.batchSize && batch.failed === 0;
       } catch (err) {
         this.opts.logger?.error("Outbox relay batch failed", err);
       }
-      if (!again && this.running) await this.idle();
+      // Nothing to publish: poll less and less often, as a quiet service's commits kick anyway.
+      waitMs = claimed > 0 ? this.opts.pollMs : Math.min(waitMs * 2, this.opts.idlePollMaxMs);
+      if (!again && this.running) await this.idle(waitMs);
     }
   }
 
-  private idle(): Promise<void> {
+  private idle(waitMs: number): Promise<void> {
     if (this.kicked) {
       this.kicked = false;
       return Promise.resolve();
@@ -183,7 +194,7 @@ export class OutboxRelay {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.opts.pollMs);
+      const timer = setTimeout(done, waitMs);
       this.wake = done;
     });
   }

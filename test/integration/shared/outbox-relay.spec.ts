@@ -85,6 +85,34 @@ describe("OutboxRelay claiming by lease", () => {
     expect(statements).toHaveLength(3);
   });
 
+  it("polls an idle outbox less and less often, and publishes what comes, kicked or not", async () => {
+    let claims = 0;
+    const counting = {
+      query: ((text: string, values?: unknown[]) => {
+        if (/FOR UPDATE SKIP LOCKED/.test(text)) claims += 1;
+        return pool.query(text, values);
+      }) as Pool["query"],
+    };
+    const published: string[] = [];
+    const relay = newRelay({ pool: counting, publish: sinkPublish(published), idlePollMaxMs: 160 });
+    relay.start();
+    try {
+      // Waits of 40, 80, then 160 ms: about 8 polls in a second, not the 50 of a fixed 20 ms.
+      await sleep(1_000);
+      expect(claims).toBeGreaterThanOrEqual(4);
+      expect(claims).toBeLessThanOrEqual(12);
+
+      // A row committed without a kick is found by the next poll; one with a kick at once.
+      const [quiet] = await recordMany(1);
+      await waitFor(async () => published.includes(quiet!), 2_000);
+      const [kicked] = await recordMany(1);
+      relay.kick();
+      await waitFor(async () => published.includes(kicked!), 2_000);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("republishes the rows of a relay that claimed them and crashed only after its lease", async () => {
     const recorded = await recordMany(3);
     const leaseMs = 600;
