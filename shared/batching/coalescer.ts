@@ -1,3 +1,5 @@
+import type { Queryable } from "../db/pool";
+
 /** Writes a batch of items in one round trip; answers one result per item, in the items' order. */
 export type FlushBatch<T, R> = (items: T[]) => Promise<R[]>;
 
@@ -110,4 +112,24 @@ function settle<T, R>(batch: Waiting<T, R>[], results: R[]): void {
   batch.forEach((w, i) => {
     w.resolve(results[i] as R);
   });
+}
+
+/**
+ * `flush` called one item at a time: calls made in one turn of the event loop, or while the
+ * previous flush runs, share one `flush(db, items)` (docs/decisions/0004). One coalescer per pool
+ * (a service instance), made on first use.
+ */
+export function perPool<T, R>(
+  flush: (db: Queryable, items: T[]) => Promise<R[]>,
+  options?: CoalescerOptions,
+): (db: Queryable, item: T) => Promise<R> {
+  const coalescers = new WeakMap<Queryable, Coalescer<T, R>>();
+  return (db, item) => {
+    let coalescer = coalescers.get(db);
+    if (!coalescer) {
+      coalescer = new Coalescer((items: T[]) => flush(db, items), options);
+      coalescers.set(db, coalescer);
+    }
+    return coalescer.submit(item);
+  };
 }

@@ -104,7 +104,7 @@ export async function createPayment(
   };
   const nextQueryAt = new Date(now.getTime() + deps.queryAfterMs);
   // The checkout's first attempt: one statement that also creates the checkout row (see insertFirstAttempt).
-  if (version === null && (await insertFirstAttempt(deps.pool, payment, nextQueryAt))) {
+  if (version === null && (await insertFirstAttempt(deps.pool, { payment, nextQueryAt }))) {
     return presentCreated(payment);
   }
   // Any attempt may be replaced by this one: the table allows closing an open or failed attempt.

@@ -26,13 +26,12 @@ export interface SandboxCompletion {
 export async function sandboxComplete(deps: PaymentDeps, p: SandboxCompletion) {
   // One statement: the provider records the payer's result (and tells us which provider it is).
   const record = deps.sandboxEnabled
-    ? await completeSandboxPayment(
-        deps.pool,
-        p.providerPaymentNo,
-        p.result,
-        wholeSecond(new Date()),
-        p.refuseRefunds ?? null,
-      )
+    ? await completeSandboxPayment(deps.pool, {
+        providerPaymentNo: p.providerPaymentNo,
+        result: p.result,
+        at: wholeSecond(new Date()),
+        refuseRefunds: p.refuseRefunds ?? null,
+      })
     : null;
   const provider = record ? deps.providers.sandbox(record.method) : undefined;
   if (!record || !provider) {

@@ -1,3 +1,4 @@
+import { perPool } from "../../../shared/batching/coalescer";
 import { keyedReader } from "../../../shared/batching/keyed-reader";
 import type { Queryable } from "../../../shared/db/pool";
 import type { AttemptToClose, Payment } from "../domain/payment";
@@ -95,27 +96,60 @@ export async function lockCheckout(q: Queryable, parentOrderNo: string, buyerId:
   return (await lockExistingCheckout(q, parentOrderNo)) as number;
 }
 
+/** A checkout's first attempt, for `insertFirstAttempt`. */
+export interface FirstAttempt {
+  payment: Payment;
+  nextQueryAt: Date;
+}
+
 /**
- * The first attempt of a checkout, in one statement: creates the checkout row and the attempt
- * together. False (nothing written) when the checkout row already exists - then attempts may exist
+ * First attempts of checkouts, in one statement: creates each checkout row and its attempt together.
+ * Per item, false (nothing written) when the checkout row already exists - then attempts may exist
  * and the caller decides under the checkout's lock. When this statement creates the row, no attempt
  * can exist (they reference it) and a concurrent creator waits on the new key until this commits.
+ * One attempt per checkout per statement: a later one of the same checkout answers false (its row
+ * exists by the time it hears).
  */
-export async function insertFirstAttempt(q: Queryable, p: Payment, nextQueryAt: Date): Promise<boolean> {
-  const { rowCount } = await q.query(
-    `WITH checkout AS (
-       INSERT INTO checkouts (parent_order_no, buyer_id) VALUES ($2, $3) ON CONFLICT DO NOTHING
-       RETURNING parent_order_no
+async function insertFirstAttempts(q: Queryable, items: FirstAttempt[]): Promise<boolean[]> {
+  const first = new Map<string, FirstAttempt>();
+  for (const item of items)
+    if (!first.has(item.payment.parentOrderNo)) first.set(item.payment.parentOrderNo, item);
+  const attempts = [...first.values()].map(({ payment: p, nextQueryAt }) => ({
+    payment_no: p.paymentNo,
+    parent_order_no: p.parentOrderNo,
+    buyer_id: p.buyerId,
+    method: p.method,
+    provider_payment_no: p.providerPaymentNo,
+    pay_url: p.payUrl,
+    status: p.status,
+    amount_minor: p.amountMinor,
+    currency: p.currency,
+    next_query_at: nextQueryAt,
+    created_at: p.createdAt,
+  }));
+  const { rows } = await q.query<{ payment_no: string }>(
+    `WITH a AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(payment_no text, parent_order_no text, buyer_id text,
+         method text, provider_payment_no text, pay_url text, status text, amount_minor bigint, currency text,
+         next_query_at timestamptz, created_at timestamptz)
+     ), checkout AS (
+       INSERT INTO checkouts (parent_order_no, buyer_id) SELECT parent_order_no, buyer_id FROM a
+       ORDER BY parent_order_no ON CONFLICT DO NOTHING RETURNING parent_order_no
      )
      INSERT INTO payments (payment_no, parent_order_no, buyer_id, method, provider_payment_no, pay_url, status,
        amount_minor, currency, next_query_at, created_at)
-     SELECT $1::text, parent_order_no, $3::text, $4::text, $5::text, $6::text, $7::text, $8::bigint, $9::text,
-       $10::timestamptz, $11::timestamptz
-     FROM checkout`,
-    attemptValues(p, nextQueryAt),
+     SELECT a.payment_no, a.parent_order_no, a.buyer_id, a.method, a.provider_payment_no, a.pay_url, a.status,
+       a.amount_minor, a.currency, a.next_query_at, a.created_at
+     FROM a JOIN checkout USING (parent_order_no)
+     RETURNING payment_no`,
+    [JSON.stringify(attempts)],
   );
-  return rowCount === 1;
+  const written = new Set(rows.map((r) => r.payment_no));
+  return items.map((item) => written.has(item.payment.paymentNo));
 }
+
+/** A checkout's first attempt (`insertFirstAttempts`): those asked for together share one statement. */
+export const insertFirstAttempt = perPool(insertFirstAttempts);
 
 /** The parameters $1..$11 of an attempt's insert, in column order. */
 function attemptValues(p: Payment, nextQueryAt: Date): unknown[] {

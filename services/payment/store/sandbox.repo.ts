@@ -1,6 +1,7 @@
 import type { Pool } from "pg";
+import { perPool } from "../../../shared/batching/coalescer";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
-import { withTransaction } from "../../../shared/db/pool";
+import { type Queryable, withTransaction } from "../../../shared/db/pool";
 import { OmsError } from "../../../shared/errors";
 import type { ProviderResult } from "../domain/notice";
 
@@ -41,32 +42,45 @@ const toPayment = (r: any): SandboxPayment => ({
   closedAt: r.closed_at,
 });
 
+type NewSandboxPayment = Omit<SandboxPayment, "status" | "succeededAt" | "failedAt" | "closedAt">;
+
 /**
- * Opens a sandbox payment, or returns the one already open for this merchant payment number: one
- * statement (the insert's row, else the existing one).
+ * Opens sandbox payments in one statement; each answers its new row, or the one already open for its
+ * merchant payment number (the first of the batch, for a number asked for twice).
  */
-export async function openSandboxPayment(
-  pool: Pool,
-  p: Omit<SandboxPayment, "status" | "succeededAt" | "failedAt" | "closedAt">,
-) {
+async function openSandboxPayments(pool: Queryable, items: NewSandboxPayment[]): Promise<SandboxPayment[]> {
   const { rows } = await pool.query(
-    `WITH opened AS (
+    `WITH a AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS a("providerPaymentNo" text, method text, "paymentNo" text, "amountMinor" bigint)
+     ), opened AS (
        INSERT INTO sandbox_payments (provider_payment_no, method, payment_no, amount_minor, status)
-       VALUES ($1, $2, $3, $4, 'PENDING') ON CONFLICT (method, payment_no) DO NOTHING RETURNING *
+       SELECT "providerPaymentNo", method, "paymentNo", "amountMinor", 'PENDING' FROM a
+       ORDER BY method, "paymentNo" ON CONFLICT (method, payment_no) DO NOTHING RETURNING *
      )
      SELECT * FROM opened
      UNION ALL
-     SELECT * FROM sandbox_payments WHERE method = $2 AND payment_no = $3 AND NOT EXISTS (SELECT 1 FROM opened)`,
-    [p.providerPaymentNo, p.method, p.paymentNo, p.amountMinor],
+     SELECT s.* FROM sandbox_payments s JOIN a ON s.method = a.method AND s.payment_no = a."paymentNo"
+     WHERE NOT EXISTS (SELECT 1 FROM opened o WHERE o.method = a.method AND o.payment_no = a."paymentNo")`,
+    [JSON.stringify(items)],
   );
-  if (rows[0]) return toPayment(rows[0]);
-  // The conflicting row committed after this statement's snapshot: read it now.
-  const again = await pool.query("SELECT * FROM sandbox_payments WHERE method = $1 AND payment_no = $2", [
-    p.method,
-    p.paymentNo,
-  ]);
-  return toPayment(again.rows[0]);
+  const byNumber = new Map(rows.map((r) => [`${r.method}:${r.payment_no}`, toPayment(r)]));
+  return Promise.all(
+    items.map(async (p) => {
+      const found = byNumber.get(`${p.method}:${p.paymentNo}`);
+      if (found) return found;
+      // The conflicting row committed after this statement's snapshot: read it now.
+      const again = await pool.query("SELECT * FROM sandbox_payments WHERE method = $1 AND payment_no = $2", [
+        p.method,
+        p.paymentNo,
+      ]);
+      return toPayment(again.rows[0]);
+    }),
+  );
 }
+
+/** Opens a sandbox payment (`openSandboxPayments`): payments opened together share one statement. */
+export const openSandboxPayment = perPool(openSandboxPayments);
 
 export async function findSandboxPayment(
   pool: Pool,
@@ -78,43 +92,84 @@ export async function findSandboxPayment(
   return rows[0] ? toPayment(rows[0]) : null;
 }
 
-/**
- * Records the payer's outcome: a success is final at the provider too; the first time of each result
- * is kept. A payment the merchant closed takes no result: 409 INVALID_TRANSITION `{state: "CLOSED"}`.
- * Null for an unknown payment.
- */
-export async function completeSandboxPayment(
-  pool: Pool,
-  providerPaymentNo: string,
-  result: ProviderResult,
-  at: Date,
-  refuseRefunds: number | null = null,
-): Promise<SandboxPayment | null> {
-  const { rows } = await pool.query(
-    `WITH completed AS (
-       UPDATE sandbox_payments SET
-         status = CASE WHEN status = 'SUCCESS' THEN 'SUCCESS' ELSE $2 END,
-         succeeded_at = CASE WHEN $2 = 'SUCCESS' THEN COALESCE(succeeded_at, $3) ELSE succeeded_at END,
-         failed_at = CASE WHEN $2 = 'FAIL' THEN COALESCE(failed_at, $3) ELSE failed_at END,
-         refunds_to_refuse = COALESCE($4, refunds_to_refuse)
-       WHERE provider_payment_no = $1 AND status <> 'CLOSED' RETURNING *
+/** A payer's outcome for `completeSandboxPayment`. */
+export interface SandboxCompletionResult {
+  providerPaymentNo: string;
+  result: ProviderResult;
+  at: Date;
+  refuseRefunds: number | null;
+}
+
+/** What completing found: the row after it, whether it took the result (a CLOSED one does not); null: unknown. */
+type Completed = { payment: SandboxPayment; completed: boolean } | null;
+
+const COMPLETE_SQL = `WITH a AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb)
+         AS a("providerPaymentNo" text, result text, at timestamptz, "refuseRefunds" int)
+     ), completed AS (
+       UPDATE sandbox_payments s SET
+         status = CASE WHEN s.status = 'SUCCESS' THEN 'SUCCESS' ELSE a.result END,
+         succeeded_at = CASE WHEN a.result = 'SUCCESS' THEN COALESCE(s.succeeded_at, a.at) ELSE s.succeeded_at END,
+         failed_at = CASE WHEN a.result = 'FAIL' THEN COALESCE(s.failed_at, a.at) ELSE s.failed_at END,
+         refunds_to_refuse = COALESCE(a."refuseRefunds", s.refunds_to_refuse)
+       FROM a WHERE s.provider_payment_no = a."providerPaymentNo" AND s.status <> 'CLOSED' RETURNING s.*
      )
      SELECT true AS completed, * FROM completed
      UNION ALL
-     SELECT false, * FROM sandbox_payments
-     WHERE provider_payment_no = $1 AND NOT EXISTS (SELECT 1 FROM completed)`,
-    [providerPaymentNo, result, at, refuseRefunds],
-  );
-  const row = rows[0];
+     SELECT false, s.* FROM sandbox_payments s JOIN a ON s.provider_payment_no = a."providerPaymentNo"
+     WHERE NOT EXISTS (SELECT 1 FROM completed c WHERE c.provider_payment_no = a."providerPaymentNo")`;
+
+/**
+ * Records payers' outcomes in one statement: a success is final at the provider too; the first time
+ * of each result is kept. A payment completed twice in one batch takes its later results one by
+ * one after, in order, as it would have taken them one after another.
+ */
+async function completeSandboxPayments(
+  pool: Queryable,
+  items: SandboxCompletionResult[],
+): Promise<Completed[]> {
+  const firsts = new Map<string, SandboxCompletionResult>();
+  for (const item of items) if (!firsts.has(item.providerPaymentNo)) firsts.set(item.providerPaymentNo, item);
+  const complete = async (batch: SandboxCompletionResult[]) => {
+    const { rows } = await pool.query(COMPLETE_SQL, [JSON.stringify(batch)]);
+    return new Map<string, Completed>(
+      rows.map((r) => [r.provider_payment_no, { payment: toPayment(r), completed: r.completed }]),
+    );
+  };
+  const found = await complete([...firsts.values()]);
+  const results: Completed[] = [];
+  for (const item of items) {
+    const first = firsts.get(item.providerPaymentNo) === item;
+    results.push(
+      first
+        ? (found.get(item.providerPaymentNo) ?? null)
+        : ((await complete([item])).get(item.providerPaymentNo) ?? null),
+    );
+  }
+  return results;
+}
+
+const completeInBatches = perPool(completeSandboxPayments);
+
+/**
+ * Records the payer's outcome (`completeSandboxPayments`; completions asked for together share one
+ * statement). A payment the merchant closed takes no result: 409 INVALID_TRANSITION
+ * `{state: "CLOSED"}`. Null for an unknown payment.
+ */
+export async function completeSandboxPayment(
+  pool: Queryable,
+  completion: SandboxCompletionResult,
+): Promise<SandboxPayment | null> {
+  const found = await completeInBatches(pool, completion);
   // Found but not completed: the row was (or, under a concurrent close, became) CLOSED.
-  if (row && !row.completed) {
+  if (found && !found.completed) {
     throw new OmsError("INVALID_TRANSITION", "The merchant closed this payment: it can no longer be paid", {
       state: "CLOSED",
       event: "complete",
-      providerPaymentNo,
+      providerPaymentNo: completion.providerPaymentNo,
     });
   }
-  return row ? toPayment(row) : null;
+  return found?.payment ?? null;
 }
 
 /**

@@ -2,6 +2,8 @@ import "./payment-env";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
+import { type FirstAttempt, insertFirstAttempt } from "../../../services/payment/store/payment.repo";
+import { completeSandboxPayment, openSandboxPayment } from "../../../services/payment/store/sandbox.repo";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { buyer, count, providerDocument, signAs, usePaymentSystem } from "./payment-harness";
 
@@ -21,18 +23,19 @@ describe("payment database round trips", () => {
   const recording = new AsyncLocalStorage<Recording>();
   const wrapped = new WeakSet<PoolClient>();
 
-  async function statementsOf(work: () => Promise<unknown>, before?: Recording["before"]) {
+  async function statementsOf<T>(work: () => Promise<T>, before?: Recording["before"]) {
     const rec: Recording = { sql: [], before };
     const result = await recording.run(rec, work);
     return { sql: rec.sql, result };
   }
 
   const READ_ATTEMPTS = /^SELECT c\.parent_order_no AS checkout_no, c\.version, p\.payment_no, /;
-  const OPEN_AT_SANDBOX = /^WITH opened AS \( INSERT INTO sandbox_payments /;
-  const FIRST_ATTEMPT = /^WITH checkout AS \( INSERT INTO checkouts /;
+  const OPEN_AT_SANDBOX = /^WITH a AS \( .* opened AS \( INSERT INTO sandbox_payments /;
+  const FIRST_ATTEMPT =
+    /^WITH a AS \( SELECT \* FROM jsonb_to_recordset\(\$1::jsonb\) AS a\(payment_no text, .* checkout AS \( INSERT INTO checkouts /;
   const DECIDE_ATTEMPT =
     /^WITH guard AS \( UPDATE checkouts SET version = version \+ 1 WHERE parent_order_no = \$2 /;
-  const COMPLETE_AT_SANDBOX = /^WITH completed AS \( UPDATE sandbox_payments /;
+  const COMPLETE_AT_SANDBOX = /^WITH a AS \( .* completed AS \( UPDATE sandbox_payments /;
   const READ_PAYMENT = /^SELECT p\.payment_no, .* c\.version, /;
   const WRITE_TRANSITION =
     /^WITH guard AS \( UPDATE checkouts SET version = version \+ 1 WHERE parent_order_no = \$8 /;
@@ -108,6 +111,86 @@ describe("payment database round trips", () => {
     expect(paid.sql.filter((q) => READ_PAYMENT.test(q))).toHaveLength(1);
     expect(paid.result).toMatchObject([{ status: "SUCCEEDED" }, { status: "SUCCEEDED" }]);
     expect([await statusOf(pa.paymentNo), await statusOf(pb.paymentNo)]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+  });
+
+  it("writes the first attempts asked for together in one statement, one per checkout", async () => {
+    const [a, b] = [checkout(), checkout()];
+    const attempt = (parentOrderNo: string): FirstAttempt => {
+      const paymentNo = `spec-${randomUUID()}`;
+      const now = new Date();
+      return {
+        payment: {
+          paymentNo,
+          parentOrderNo,
+          buyerId: "spec-buyer",
+          method: "WECHAT",
+          providerPaymentNo: `wx-${paymentNo}`,
+          payUrl: "https://sandbox.invalid/pay",
+          status: "PENDING",
+          amountMinor: 12_345,
+          currency: "CNY",
+          paidMinor: 0,
+          refundedMinor: 0,
+          duplicate: false,
+          failureReason: null,
+          createdAt: now,
+          paidAt: null,
+          closedAt: null,
+          closedAtProvider: null,
+        },
+        nextQueryAt: now,
+      };
+    };
+    const attempts = [attempt(a.parentOrderNo), attempt(b.parentOrderNo), attempt(a.parentOrderNo)];
+    const { sql, result } = await statementsOf(() =>
+      Promise.all(attempts.map((item) => insertFirstAttempt(sys.pool, item))),
+    );
+    expect(sql).toEqual(shapes(FIRST_ATTEMPT));
+    // The second attempt of checkout a is not written: its caller decides under the checkout's lock.
+    expect(result).toEqual([true, true, false]);
+    const statuses = await Promise.all(attempts.map(({ payment }) => statusOf(payment.paymentNo)));
+    expect(statuses).toEqual(["PENDING", "PENDING", undefined]);
+  });
+
+  it("opens sandbox payments asked for together in one statement; a number asked for twice gets one payment", async () => {
+    const open = (paymentNo: string) =>
+      openSandboxPayment(sys.pool, {
+        providerPaymentNo: `sbx-${randomUUID()}`,
+        method: "UNIONPAY",
+        paymentNo,
+        amountMinor: 500,
+      });
+    const [x, y] = [`spec-${randomUUID()}`, `spec-${randomUUID()}`];
+    const { sql, result } = await statementsOf(() => Promise.all([open(x), open(y), open(x)]));
+    expect(sql).toEqual(shapes(OPEN_AT_SANDBOX));
+    const [first, other, again] = result;
+    expect([first?.paymentNo, other?.paymentNo, again?.paymentNo]).toEqual([x, y, x]);
+    expect(again?.providerPaymentNo).toBe(first?.providerPaymentNo);
+    expect(first).toMatchObject({ status: "PENDING", amountMinor: 500 });
+  });
+
+  it("records sandbox completions asked for together in one statement; one completed twice takes its results in order", async () => {
+    const [a, b] = [checkout(), checkout()];
+    const [pa, pb] = [await a.pay("WECHAT"), await b.pay("ALIPAY")];
+    const at = new Date("2026-11-27T10:00:00.000Z");
+    const complete = (providerPaymentNo: string, result: "SUCCESS" | "FAIL") =>
+      completeSandboxPayment(sys.pool, { providerPaymentNo, result, at, refuseRefunds: null });
+    const { sql, result } = await statementsOf(() =>
+      Promise.all([
+        complete(pa.providerPaymentNo, "FAIL"),
+        complete(pb.providerPaymentNo, "SUCCESS"),
+        complete(pa.providerPaymentNo, "SUCCESS"),
+        complete(`unknown-${randomUUID()}`, "SUCCESS"),
+      ]),
+    );
+    // The batch, then the second completion of the same payment on its own.
+    expect(sql).toEqual(shapes(COMPLETE_AT_SANDBOX, COMPLETE_AT_SANDBOX));
+    expect(result).toEqual([
+      expect.objectContaining({ paymentNo: pa.paymentNo, status: "FAIL", failedAt: at, succeededAt: null }),
+      expect.objectContaining({ paymentNo: pb.paymentNo, status: "SUCCESS", succeededAt: at }),
+      expect.objectContaining({ paymentNo: pa.paymentNo, status: "SUCCESS", failedAt: at, succeededAt: at }),
+      null,
+    ]);
   });
 
   it("applies a signed success callback in two statements and no transaction", async () => {
