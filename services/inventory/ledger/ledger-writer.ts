@@ -20,6 +20,11 @@ export interface LedgerWriterOptions {
   logger: { warn(...args: unknown[]): void; error(...args: unknown[]): void };
   batchSize?: number;
   blockMs?: number;
+  /**
+   * After a batch smaller than `batchSize`, wait this long before reading on, so the next batch
+   * gathers what the scripts append meanwhile: fewer, larger writes (default 50 ms; 0 reads at once).
+   */
+  lingerMs?: number;
   /** Entries another consumer has held this long are taken over (that pod is presumed dead). */
   claimIdleMs?: number;
 }
@@ -81,8 +86,13 @@ export class LedgerWriter {
           await this.claimStale(claimIdleMs);
           lastClaim = Date.now();
         }
-        await this.write(await this.readNew(this.o.blocking, this.o.blockMs ?? 500));
+        const entries = await this.readNew(this.o.blocking, this.o.blockMs ?? 500);
+        await this.write(entries);
         failures = 0;
+        const lingerMs = this.o.lingerMs ?? 50;
+        if (entries.length > 0 && entries.length < (this.o.batchSize ?? 200) && lingerMs > 0) {
+          await sleep(lingerMs);
+        }
       } catch (err) {
         if (this.stopping) break;
         if (String(err).includes("NOGROUP")) this.groupReady = false;

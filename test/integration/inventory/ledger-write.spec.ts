@@ -1,9 +1,13 @@
+import { randomBytes } from "node:crypto";
 import type { Pool } from "pg";
 import { decodeMovements } from "../../../services/inventory/domain/movement";
+import { LedgerWriter } from "../../../services/inventory/ledger/ledger-writer";
+import { StockKeys } from "../../../services/inventory/stock/stock-keys";
 import { writeMovements } from "../../../services/inventory/store/ledger.repo";
 import { migrate, migrationsDir } from "../../../shared/db/migrate";
 import { createPool, schemaName } from "../../../shared/db/pool";
 import { OUTBOX_INBOX_SQL } from "../../../shared/outbox/outbox.sql";
+import { createRedis } from "../../../shared/redis";
 import { RESERVE_WIRE } from "../../support/movement-wire";
 import { cfg } from "./inventory-fixture";
 
@@ -70,5 +74,54 @@ describe("writing movements to the ledger", () => {
     const last = again[again.length - 1];
     expect(await writeMovements(pool, last ? [...again, last] : again)).toBe(1);
     expect((await stock()).find((r) => r.sku_id === "B")).toMatchObject({ reserved: 4 });
+  });
+
+  it("gathers the movements appended while it lingers after a small batch into one write", async () => {
+    const keys = new StockKeys({
+      redisPrefix: `${cfg.redisPrefix}linger-${randomBytes(3).toString("hex")}:`,
+    });
+    const redis = createRedis(cfg);
+    const blocking = createRedis(cfg);
+    let writes = 0;
+    const counted = {
+      query: (...args: Parameters<Pool["query"]>) => {
+        if (String(args[0]).includes("INSERT INTO movements")) writes += 1;
+        return pool.query(...args);
+      },
+    } as Pool;
+    const logger = { warn: () => undefined, error: () => undefined };
+    const writer = new LedgerWriter({
+      redis,
+      blocking,
+      pool: counted,
+      keys,
+      consumer: "spec",
+      logger,
+      lingerMs: 400,
+    });
+    const append = (id: string) =>
+      redis.xadd(keys.ledger, "*", "m", JSON.stringify([{ ...wire, id, sku: "D" }]));
+    const written = async () =>
+      Number(
+        (await pool.query("SELECT count(*) AS n FROM movements WHERE movement_id LIKE 'L%:D:RESERVE'"))
+          .rows[0].n,
+      );
+    writer.start();
+    try {
+      await append("L1:D:RESERVE");
+      while ((await written()) < 1) await new Promise((r) => setTimeout(r, 20));
+      // The writer now lingers: what comes meanwhile goes in one write.
+      for (const id of ["L2:D:RESERVE", "L3:D:RESERVE", "L4:D:RESERVE"]) {
+        await append(id);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      while ((await written()) < 4) await new Promise((r) => setTimeout(r, 20));
+      expect(writes).toBe(2);
+    } finally {
+      await writer.stop();
+      await redis.del(keys.ledger);
+      redis.disconnect();
+      blocking.disconnect();
+    }
   });
 });
