@@ -6,7 +6,7 @@ import type { NoticeSource, PaymentNotice } from "../domain/notice";
 import type { Payment } from "../domain/payment";
 import { paymentEvents } from "../domain/payment-events";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
-import { noticeInsert } from "../store/notice.repo";
+import { type NoticeRow, noticeRow } from "../store/notice.repo";
 import {
   lockCheckoutOfPayment,
   type PaymentWithPaidBy,
@@ -14,7 +14,6 @@ import {
   readPaymentWithPaidBy,
 } from "../store/payment.repo";
 import {
-  type InboxInsert,
   type NoticeWrite,
   saveNoticedTransition,
   saveNoticeUnchanged,
@@ -60,7 +59,7 @@ function decide(
   method: PaymentMethod,
   notice: PaymentNotice,
   read: PaymentWithPaidBy | null,
-  inboxOf: (outcome: string) => InboxInsert,
+  inboxOf: (outcome: string) => NoticeRow,
   now: Date,
 ): NoticeDecision {
   const { payment, paidBy, version } = checked(method, notice, read);
@@ -104,7 +103,7 @@ function decide(
   return {
     ...base,
     events: events.length,
-    write: (q) => saveNoticedTransition(q, inbox, transition, version),
+    write: (q) => saveNoticedTransition(q, { transition, notice: inbox, version }),
   };
 }
 
@@ -130,7 +129,7 @@ function applyUnderLock(
   deps: PaymentDeps,
   method: PaymentMethod,
   notice: PaymentNotice,
-  inboxOf: (outcome: string) => InboxInsert,
+  inboxOf: (outcome: string) => NoticeRow,
   now: Date,
 ): Promise<Applied> {
   return withTransaction(deps.pool, async (tx) => {
@@ -163,8 +162,7 @@ export async function applyPaymentNotice(
   rawBody: string,
 ): Promise<DocumentOutcome> {
   const now = new Date();
-  const inboxOf = (outcome: string) => (first: number, when: string) =>
-    noticeInsert(first, method, notice, source, rawBody, outcome, when);
+  const inboxOf = (outcome: string) => noticeRow(method, notice, source, rawBody, outcome);
   const read = await readPaymentWithPaidBy(deps.pool, notice.paymentNo);
   const d = decide(deps, method, notice, read, inboxOf, now);
   const w = d.refundsDuplicate ? null : await d.write(deps.pool);

@@ -1,8 +1,9 @@
+import { perPool } from "../../../shared/batching/coalescer";
 import type { PaymentStatus } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
-import { type EventEnvelope, outboxInsertSql } from "../../../shared/outbox/outbox";
+import type { EventEnvelope } from "../../../shared/outbox/outbox";
 import type { AttemptToClose } from "../domain/payment";
-import { CLOSED_JSON, guardSql } from "./payment.repo";
+import { type NoticeRow, noticeInsert } from "./notice.repo";
 
 /** What a provider result changes on an attempt, written with its events in one statement. */
 export interface PaymentTransitionWrite {
@@ -21,9 +22,6 @@ export interface PaymentTransitionWrite {
   events: EventEnvelope[];
 }
 
-/** The inbox insert of a notification (`noticeInsert`), to run only when `when` holds. */
-export type InboxInsert = (first: number, when: string) => { sql: string; params: unknown[] };
-
 /**
  * What writing a notice found. `current` false: the checkout changed since it was read (nothing
  * written, decide again under its lock). `stored` false: the notification was stored before (a
@@ -36,56 +34,87 @@ export interface NoticeWrite {
   closed: AttemptToClose[];
 }
 
-const TRANSITION_PARAMS = (w: PaymentTransitionWrite, version: number) => [
-  w.paymentNo,
-  w.to,
-  w.recordPaid,
-  w.duplicate,
-  w.now,
-  w.failureReason,
-  w.closeOtherAttempts,
-  w.parentOrderNo,
-  JSON.stringify(w.events),
-  w.paidAt,
-  w.closeRetryAt,
-  version,
-];
-
-/** The transition's CTEs (parameters $1..$11), each applied only when `condition` holds. */
-const transitionCtes = (condition: string) => `updated AS (
-       UPDATE payments SET status = $2,
-         paid_minor = CASE WHEN $3 THEN amount_minor ELSE paid_minor END,
-         paid_at = CASE WHEN $3 THEN $10::timestamptz ELSE paid_at END,
-         duplicate = duplicate OR $4, failure_reason = COALESCE($6, failure_reason),
-         next_query_at = CASE WHEN $2 = 'SUCCEEDED' THEN NULL ELSE next_query_at END, updated_at = now()
-       WHERE payment_no = $1 AND ${condition}
-     ), closed AS (
-       UPDATE payments SET status = 'CLOSED', closed_at = $5, next_close_at = $11, updated_at = now()
-       WHERE $7 AND parent_order_no = $8 AND status IN ('PENDING', 'FAILED') AND payment_no <> $1 AND ${condition}
-       RETURNING payment_no, method, provider_payment_no
-     ), events AS (${outboxInsertSql("$9")} WHERE ${condition})`;
+/** A transition to write with its notice while the checkout is still at `version`. */
+export interface NoticedTransition {
+  transition: PaymentTransitionWrite;
+  notice: NoticeRow;
+  version: number;
+}
 
 /**
- * One statement, while the checkout is still at `version` (decided under its lock, or from a read
- * just before): stores a notification in the inbox and, only when it is new, writes the transition
- * it causes with its events and bumps the checkout's version.
+ * One statement for many notices, each of another checkout, while each checkout is still at the
+ * version its notice was decided on: stores each notice in the inbox and, only when it is new,
+ * writes the transition it causes with its events and bumps the checkout's version. Answers, per
+ * item, what `NoticeWrite` says.
  */
-export async function saveNoticedTransition(
-  q: Queryable,
-  inbox: InboxInsert,
-  w: PaymentTransitionWrite,
-  version: number,
-): Promise<NoticeWrite> {
-  // Parameters $1..$11 are the transition's, $12 the version; the inbox row's follow from $13.
-  const notice = inbox(13, "EXISTS (SELECT 1 FROM guard)");
-  const { rows } = await q.query(
-    `WITH ${guardSql("$8", "$12")}, notice AS (${notice.sql}), ${transitionCtes("EXISTS (SELECT 1 FROM notice)")}
-     SELECT (SELECT count(*) FROM guard)::int AS current, (SELECT count(*) FROM notice)::int AS stored,
-       ${CLOSED_JSON} AS closed`,
-    [...TRANSITION_PARAMS(w, version), ...notice.params],
+async function saveNoticedTransitions(q: Queryable, items: NoticedTransition[]): Promise<NoticeWrite[]> {
+  const input = items.map(({ transition: w, notice, version }, ord) => ({ ...w, ord, notice, version }));
+  const { rows } = await q.query<{ current: boolean; stored: boolean; closed: AttemptToClose[] | null }>(
+    `WITH a AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(ord int, "paymentNo" text, "parentOrderNo" text, "to" text,
+         "recordPaid" boolean, duplicate boolean, "closeOtherAttempts" boolean, "failureReason" text,
+         "paidAt" timestamptz, now timestamptz, "closeRetryAt" timestamptz, events jsonb, notice jsonb, version bigint)
+     ), guard AS (
+       UPDATE checkouts c SET version = c.version + 1 FROM a
+       WHERE c.parent_order_no = a."parentOrderNo" AND c.version = a.version RETURNING a.ord
+     ), notice AS (
+       INSERT INTO provider_notifications (provider, notification_id, kind, subject_no, result, amount_minor, source,
+         raw_body, outcome)
+       SELECT n.* FROM a JOIN guard USING (ord), jsonb_to_record(a.notice) AS n(provider text, notification_id text,
+         kind text, subject_no text, result text, amount_minor bigint, source text, raw_body text, outcome text)
+       ON CONFLICT DO NOTHING RETURNING provider, notification_id
+     ), stored AS (
+       SELECT a.* FROM a JOIN notice n
+         ON n.provider = a.notice->>'provider' AND n.notification_id = a.notice->>'notification_id'
+     ), updated AS (
+       UPDATE payments p SET status = s."to",
+         paid_minor = CASE WHEN s."recordPaid" THEN p.amount_minor ELSE p.paid_minor END,
+         paid_at = CASE WHEN s."recordPaid" THEN s."paidAt" ELSE p.paid_at END,
+         duplicate = p.duplicate OR s.duplicate, failure_reason = COALESCE(s."failureReason", p.failure_reason),
+         next_query_at = CASE WHEN s."to" = 'SUCCEEDED' THEN NULL ELSE p.next_query_at END, updated_at = now()
+       FROM stored s WHERE p.payment_no = s."paymentNo"
+     ), closed AS (
+       UPDATE payments p SET status = 'CLOSED', closed_at = s.now, next_close_at = s."closeRetryAt", updated_at = now()
+       FROM stored s WHERE s."closeOtherAttempts" AND p.parent_order_no = s."parentOrderNo"
+         AND p.status IN ('PENDING', 'FAILED') AND p.payment_no <> s."paymentNo"
+       RETURNING s.ord, p.payment_no, p.method, p.provider_payment_no
+     ), events AS (
+       INSERT INTO outbox (event_id, channel, payload, occurred_at)
+       SELECT e."eventId"::uuid, e.name, e.payload, e."occurredAt"::timestamptz
+       FROM stored s, jsonb_to_recordset(s.events) AS e("eventId" text, name text, payload jsonb, "occurredAt" text)
+     )
+     SELECT EXISTS (SELECT 1 FROM guard g WHERE g.ord = a.ord) AS current,
+       EXISTS (SELECT 1 FROM stored s WHERE s.ord = a.ord) AS stored,
+       (SELECT json_agg(json_build_object('paymentNo', c.payment_no, 'method', c.method,
+          'providerPaymentNo', c.provider_payment_no)) FROM closed c WHERE c.ord = a.ord) AS closed
+     FROM a ORDER BY a.ord`,
+    [JSON.stringify(input)],
   );
-  return { current: rows[0].current === 1, stored: rows[0].stored === 1, closed: rows[0].closed ?? [] };
+  return rows.map((r) => ({ current: r.current, stored: r.stored, closed: r.closed ?? [] }));
 }
+
+/**
+ * A notice and its transition (`saveNoticedTransitions`), written while the checkout is still at
+ * `version`. Notices of different checkouts written together share one statement; a second notice
+ * of a checkout in the same batch is written alone after it (it then finds the checkout changed,
+ * and is decided again under its lock). In a transaction, the batch is its one notice.
+ */
+export const saveNoticedTransition = perPool(
+  async (q, items: NoticedTransition[]): Promise<NoticeWrite[]> => {
+    const firsts = new Map<string, NoticedTransition>();
+    for (const item of items) {
+      if (!firsts.has(item.transition.parentOrderNo)) firsts.set(item.transition.parentOrderNo, item);
+    }
+    const batch = [...firsts.values()];
+    const written = await saveNoticedTransitions(q, batch);
+    const results: NoticeWrite[] = [];
+    for (const item of items) {
+      const i = batch.indexOf(item);
+      results.push((i >= 0 ? written[i] : (await saveNoticedTransitions(q, [item]))[0]) as NoticeWrite);
+    }
+    return results;
+  },
+);
 
 /**
  * One statement: stores a notification that changes nothing, while the checkout of `parentOrderNo`
@@ -94,11 +123,11 @@ export async function saveNoticedTransition(
  */
 export async function saveNoticeUnchanged(
   q: Queryable,
-  inbox: InboxInsert,
+  row: NoticeRow,
   parentOrderNo: string,
   version: number,
 ): Promise<NoticeWrite> {
-  const notice = inbox(3, "EXISTS (SELECT 1 FROM guard)");
+  const notice = noticeInsert(3, row, "EXISTS (SELECT 1 FROM guard)");
   const { rows } = await q.query(
     `WITH guard AS (
        SELECT 1 FROM checkouts WHERE parent_order_no = $1 AND version = $2::bigint FOR SHARE

@@ -8,10 +8,6 @@ const COLUMNS = `payment_no, parent_order_no, buyer_id, method, provider_payment
 /** The columns of the payments row aliased `p` (in a join with `checkouts`, which shares some names). */
 const P_COLUMNS = COLUMNS.replace(/(\w+)/g, "p.$1");
 
-/** The attempts a statement's `closed` CTE closed, as one json column (`RETURNING` their provider numbers). */
-export const CLOSED_JSON = `(SELECT json_agg(json_build_object('paymentNo', payment_no, 'method', method,
-  'providerPaymentNo', provider_payment_no)) FROM closed)`;
-
 // biome-ignore lint/suspicious/noExplicitAny: a pg row
 function toPayment(r: any): Payment {
   return {
