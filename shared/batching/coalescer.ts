@@ -133,3 +133,27 @@ export function perPool<T, R>(
     return coalescer.submit(item);
   };
 }
+
+/**
+ * A flush for items of which one per key may go in a statement (a row the statement would touch
+ * twice): the first item of each key goes in one `flush`, each other one alone after it, in order,
+ * as it would have gone had it come a moment later.
+ */
+export function onePerKey<T, R>(
+  key: (item: T) => string,
+  flush: (db: Queryable, items: T[]) => Promise<R[]>,
+): (db: Queryable, items: T[]) => Promise<R[]> {
+  return async (db, items) => {
+    const firsts = new Map<string, T>();
+    for (const item of items) if (!firsts.has(key(item))) firsts.set(key(item), item);
+    const batch = [...firsts.values()];
+    const answers = new Map(zip(batch, await flush(db, batch)));
+    const results: R[] = [];
+    for (const item of items) {
+      results.push(answers.has(item) ? (answers.get(item) as R) : ((await flush(db, [item]))[0] as R));
+    }
+    return results;
+  };
+}
+
+const zip = <A, B>(as: A[], bs: B[]): [A, B][] => as.map((a, i) => [a, bs[i] as B]);

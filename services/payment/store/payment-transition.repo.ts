@@ -1,4 +1,4 @@
-import { perPool } from "../../../shared/batching/coalescer";
+import { onePerKey, perPool } from "../../../shared/batching/coalescer";
 import type { PaymentStatus } from "../../../shared/contracts/payment.contract";
 import type { Queryable } from "../../../shared/db/pool";
 import type { EventEnvelope } from "../../../shared/outbox/outbox";
@@ -100,20 +100,7 @@ async function saveNoticedTransitions(q: Queryable, items: NoticedTransition[]):
  * and is decided again under its lock). In a transaction, the batch is its one notice.
  */
 export const saveNoticedTransition = perPool(
-  async (q, items: NoticedTransition[]): Promise<NoticeWrite[]> => {
-    const firsts = new Map<string, NoticedTransition>();
-    for (const item of items) {
-      if (!firsts.has(item.transition.parentOrderNo)) firsts.set(item.transition.parentOrderNo, item);
-    }
-    const batch = [...firsts.values()];
-    const written = await saveNoticedTransitions(q, batch);
-    const results: NoticeWrite[] = [];
-    for (const item of items) {
-      const i = batch.indexOf(item);
-      results.push((i >= 0 ? written[i] : (await saveNoticedTransitions(q, [item]))[0]) as NoticeWrite);
-    }
-    return results;
-  },
+  onePerKey((n: NoticedTransition) => n.transition.parentOrderNo, saveNoticedTransitions),
 );
 
 /**

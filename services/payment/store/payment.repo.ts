@@ -1,4 +1,4 @@
-import { perPool } from "../../../shared/batching/coalescer";
+import { onePerKey, perPool } from "../../../shared/batching/coalescer";
 import { keyedReader } from "../../../shared/batching/keyed-reader";
 import type { Queryable } from "../../../shared/db/pool";
 import type { AttemptToClose, Payment } from "../domain/payment";
@@ -99,18 +99,14 @@ export interface FirstAttempt {
 }
 
 /**
- * First attempts of checkouts, in one statement: creates each checkout row and its attempt together.
- * Per item, false (nothing written) when the checkout row already exists - then attempts may exist
- * and the caller decides under the checkout's lock. When this statement creates the row, no attempt
- * can exist (they reference it) and a concurrent creator waits on the new key until this commits.
- * One attempt per checkout per statement: a later one of the same checkout answers false (its row
- * exists by the time it hears).
+ * First attempts of checkouts, each of another checkout, in one statement: creates each checkout row
+ * and its attempt together. Per item, false (nothing written) when the checkout row already exists -
+ * then attempts may exist and the caller decides under the checkout's lock. When this statement
+ * creates the row, no attempt can exist (they reference it) and a concurrent creator waits on the
+ * new key until this commits.
  */
 async function insertFirstAttempts(q: Queryable, items: FirstAttempt[]): Promise<boolean[]> {
-  const first = new Map<string, FirstAttempt>();
-  for (const item of items)
-    if (!first.has(item.payment.parentOrderNo)) first.set(item.payment.parentOrderNo, item);
-  const attempts = [...first.values()].map(({ payment: p, nextQueryAt }) => ({
+  const attempts = items.map(({ payment: p, nextQueryAt }) => ({
     payment_no: p.paymentNo,
     parent_order_no: p.parentOrderNo,
     buyer_id: p.buyerId,
@@ -144,8 +140,14 @@ async function insertFirstAttempts(q: Queryable, items: FirstAttempt[]): Promise
   return items.map((item) => written.has(item.payment.paymentNo));
 }
 
-/** A checkout's first attempt (`insertFirstAttempts`): those asked for together share one statement. */
-export const insertFirstAttempt = perPool(insertFirstAttempts);
+/**
+ * A checkout's first attempt (`insertFirstAttempts`): those of different checkouts asked for
+ * together share one statement; a second one of the same checkout goes alone after it, and finds
+ * the checkout row there.
+ */
+export const insertFirstAttempt = perPool(
+  onePerKey((a: FirstAttempt) => a.payment.parentOrderNo, insertFirstAttempts),
+);
 
 /** The parameters $1..$11 of an attempt's insert, in column order. */
 function attemptValues(p: Payment, nextQueryAt: Date): unknown[] {

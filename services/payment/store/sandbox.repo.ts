@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { perPool } from "../../../shared/batching/coalescer";
+import { onePerKey, perPool } from "../../../shared/batching/coalescer";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { type Queryable, withTransaction } from "../../../shared/db/pool";
 import { OmsError } from "../../../shared/errors";
@@ -120,36 +120,24 @@ const COMPLETE_SQL = `WITH a AS (
      WHERE NOT EXISTS (SELECT 1 FROM completed c WHERE c.provider_payment_no = a."providerPaymentNo")`;
 
 /**
- * Records payers' outcomes in one statement: a success is final at the provider too; the first time
- * of each result is kept. A payment completed twice in one batch takes its later results one by
- * one after, in order, as it would have taken them one after another.
+ * Records payers' outcomes, each for another payment, in one statement: a success is final at the
+ * provider too; the first time of each result is kept.
  */
 async function completeSandboxPayments(
   pool: Queryable,
   items: SandboxCompletionResult[],
 ): Promise<Completed[]> {
-  const firsts = new Map<string, SandboxCompletionResult>();
-  for (const item of items) if (!firsts.has(item.providerPaymentNo)) firsts.set(item.providerPaymentNo, item);
-  const complete = async (batch: SandboxCompletionResult[]) => {
-    const { rows } = await pool.query(COMPLETE_SQL, [JSON.stringify(batch)]);
-    return new Map<string, Completed>(
-      rows.map((r) => [r.provider_payment_no, { payment: toPayment(r), completed: r.completed }]),
-    );
-  };
-  const found = await complete([...firsts.values()]);
-  const results: Completed[] = [];
-  for (const item of items) {
-    const first = firsts.get(item.providerPaymentNo) === item;
-    results.push(
-      first
-        ? (found.get(item.providerPaymentNo) ?? null)
-        : ((await complete([item])).get(item.providerPaymentNo) ?? null),
-    );
-  }
-  return results;
+  const { rows } = await pool.query(COMPLETE_SQL, [JSON.stringify(items)]);
+  const found = new Map<string, Completed>(
+    rows.map((r) => [r.provider_payment_no, { payment: toPayment(r), completed: r.completed }]),
+  );
+  return items.map((item) => found.get(item.providerPaymentNo) ?? null);
 }
 
-const completeInBatches = perPool(completeSandboxPayments);
+/** A payment completed twice in one batch takes its later result alone after, as one after another. */
+const completeInBatches = perPool(
+  onePerKey((c: SandboxCompletionResult) => c.providerPaymentNo, completeSandboxPayments),
+);
 
 /**
  * Records the payer's outcome (`completeSandboxPayments`; completions asked for together share one

@@ -1,4 +1,4 @@
-import { Coalescer } from "../../../shared/batching/coalescer";
+import { Coalescer, onePerKey, perPool } from "../../../shared/batching/coalescer";
 
 /** A flush that records its batches and waits until released. */
 function gatedFlush(fail: (item: number) => boolean = () => false) {
@@ -85,5 +85,37 @@ describe("Coalescer", () => {
   it("fails every caller whose flush answers the wrong number of results", async () => {
     const c = new Coalescer<number, number>(async () => []);
     await expect(c.submit(1)).rejects.toThrow("flush answered 0 results for 1 items");
+  });
+});
+
+describe("perPool and onePerKey", () => {
+  const db = { query: async () => ({ rows: [] }) } as never;
+  const other = { query: async () => ({ rows: [] }) } as never;
+
+  it("batches the items of one turn per pool, and answers each its own result", async () => {
+    const batches: [unknown, string[]][] = [];
+    const write = perPool(async (q, items: string[]) => {
+      batches.push([q, items]);
+      return items.map((s) => s.toUpperCase());
+    });
+    const answers = await Promise.all([write(db, "a"), write(db, "b"), write(other, "c")]);
+    expect(answers).toEqual(["A", "B", "C"]);
+    expect(batches).toEqual([
+      [db, ["a", "b"]],
+      [other, ["c"]],
+    ]);
+  });
+
+  it("sends the first item of each key together, and each repeat of a key alone after, in order", async () => {
+    const batches: string[][] = [];
+    const flush = onePerKey(
+      (item: string) => item[0] as string,
+      async (_q, items: string[]) => {
+        batches.push(items);
+        return items.map((s) => `${s}!`);
+      },
+    );
+    expect(await flush(db, ["a1", "b1", "a2", "c1", "a3"])).toEqual(["a1!", "b1!", "a2!", "c1!", "a3!"]);
+    expect(batches).toEqual([["a1", "b1", "c1"], ["a2"], ["a3"]]);
   });
 });
