@@ -48,7 +48,10 @@ export interface NoticedTransition {
  * item, what `NoticeWrite` says.
  */
 async function saveNoticedTransitions(q: Queryable, items: NoticedTransition[]): Promise<NoticeWrite[]> {
-  const input = items.map(({ transition: w, notice, version }, ord) => ({ ...w, ord, notice, version }));
+  // In checkout order, so batches that meet lock their checkouts in the same order (answers by `ord`).
+  const input = items
+    .map(({ transition: w, notice, version }, ord) => ({ ...w, ord, notice, version }))
+    .sort((x, y) => (x.parentOrderNo < y.parentOrderNo ? -1 : x.parentOrderNo > y.parentOrderNo ? 1 : 0));
   const { rows } = await q.query<{ current: boolean; stored: boolean; closed: AttemptToClose[] | null }>(
     `WITH a AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(ord int, "paymentNo" text, "parentOrderNo" text, "to" text,

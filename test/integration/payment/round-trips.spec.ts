@@ -2,7 +2,12 @@ import "./payment-env";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
+import { noticeRow } from "../../../services/payment/store/notice.repo";
 import { type FirstAttempt, insertFirstAttempt } from "../../../services/payment/store/payment.repo";
+import {
+  type NoticedTransition,
+  saveNoticedTransition,
+} from "../../../services/payment/store/payment-transition.repo";
 import { completeSandboxPayment, openSandboxPayment } from "../../../services/payment/store/sandbox.repo";
 import type { PaymentMethod } from "../../../shared/contracts/payment.contract";
 import { buyer, count, providerDocument, signAs, usePaymentSystem } from "./payment-harness";
@@ -191,6 +196,63 @@ describe("payment database round trips", () => {
       expect.objectContaining({ paymentNo: pb.paymentNo, status: "SUCCESS", succeededAt: at }),
       expect.objectContaining({ paymentNo: pa.paymentNo, status: "SUCCESS", failedAt: at, succeededAt: at }),
       null,
+    ]);
+  });
+
+  it("answers each notice of a batch its own outcome, whatever the order of their checkouts", async () => {
+    const [a, b] = [checkout(), checkout()];
+    const [pa, pb] = [await a.pay("WECHAT"), await b.pay("WECHAT")];
+    const versionOf = async (parentOrderNo: string) =>
+      Number(
+        (await sys.pool.query("SELECT version FROM checkouts WHERE parent_order_no = $1", [parentOrderNo]))
+          .rows[0].version,
+      );
+    const now = new Date();
+    const item = (p: typeof pa, version: number): NoticedTransition => {
+      const notice = {
+        kind: "PAYMENT" as const,
+        notificationId: `spec-${randomUUID()}`,
+        paymentNo: p.paymentNo,
+        providerPaymentNo: p.providerPaymentNo,
+        result: "SUCCESS" as const,
+        amountMinor: 12_345,
+        occurredAt: now.toISOString(),
+      };
+      return {
+        transition: {
+          paymentNo: p.paymentNo,
+          parentOrderNo: p.parentOrderNo,
+          to: "SUCCEEDED",
+          recordPaid: true,
+          duplicate: false,
+          closeOtherAttempts: true,
+          failureReason: null,
+          paidAt: now,
+          now,
+          closeRetryAt: now,
+          events: [],
+        },
+        notice: noticeRow("WECHAT", notice, "CALLBACK", "{}", "PENDING -> SUCCEEDED"),
+        version,
+      };
+    };
+    // The later checkout number first, with a version already gone; the other one current.
+    const [later, earlier] = pa.parentOrderNo > pb.parentOrderNo ? [pa, pb] : [pb, pa];
+    const items = [
+      item(later, (await versionOf(later.parentOrderNo)) - 1),
+      item(earlier, await versionOf(earlier.parentOrderNo)),
+    ];
+    const { sql, result } = await statementsOf(() =>
+      Promise.all(items.map((one) => saveNoticedTransition(sys.pool, one))),
+    );
+    expect(sql).toEqual(shapes(WRITE_TRANSITION));
+    expect(result).toEqual([
+      { current: false, stored: false, closed: [] },
+      { current: true, stored: true, closed: [] },
+    ]);
+    expect([await statusOf(later.paymentNo), await statusOf(earlier.paymentNo)]).toEqual([
+      "PENDING",
+      "SUCCEEDED",
     ]);
   });
 
