@@ -3,7 +3,7 @@ import type { PaymentMethod, PreparePaymentResult } from "../../../shared/contra
 import { withTransaction } from "../../../shared/db/pool";
 import { OmsError } from "../../../shared/errors";
 import { apply } from "../../../shared/state-machine/engine";
-import type { Payment } from "../domain/payment";
+import { openedAttempt, type Payment } from "../domain/payment";
 import { numberRequest } from "../domain/payment-numbers";
 import { PAYMENT_GUARDS, PAYMENT_TABLE } from "../domain/payment-states";
 import { presentCreated } from "../domain/payment-view";
@@ -83,25 +83,18 @@ export async function createPayment(
     description: `Order ${parentOrderNo}`,
   });
   const now = new Date();
-  const payment: Payment = {
-    paymentNo,
-    parentOrderNo,
-    buyerId: caller.userId,
-    method,
-    providerPaymentNo: opened.providerPaymentNo,
-    payUrl: opened.payUrl,
-    status: "PENDING",
-    amountMinor,
-    currency: "CNY",
-    paidMinor: 0,
-    refundedMinor: 0,
-    duplicate: false,
-    failureReason: null,
-    createdAt: now,
-    paidAt: null,
-    closedAt: null,
-    closedAtProvider: null,
-  };
+  const payment = openedAttempt(
+    {
+      paymentNo,
+      parentOrderNo,
+      buyerId: caller.userId,
+      method,
+      providerPaymentNo: opened.providerPaymentNo,
+      payUrl: opened.payUrl,
+      amountMinor,
+    },
+    now,
+  );
   const nextQueryAt = new Date(now.getTime() + deps.queryAfterMs);
   // The checkout's first attempt: one statement that also creates the checkout row (see insertFirstAttempt).
   if (version === null && (await insertFirstAttempt(deps.pool, { payment, nextQueryAt }))) {

@@ -24,6 +24,29 @@ export interface Payment {
   closedAtProvider: Date | null;
 }
 
+/** A new attempt as its provider opened it: PENDING, nothing paid or refunded yet. */
+export function openedAttempt(
+  a: Pick<
+    Payment,
+    "paymentNo" | "parentOrderNo" | "buyerId" | "method" | "providerPaymentNo" | "payUrl" | "amountMinor"
+  >,
+  now: Date,
+): Payment {
+  return {
+    ...a,
+    status: "PENDING",
+    currency: "CNY",
+    paidMinor: 0,
+    refundedMinor: 0,
+    duplicate: false,
+    failureReason: null,
+    createdAt: now,
+    paidAt: null,
+    closedAt: null,
+    closedAtProvider: null,
+  };
+}
+
 /** An attempt we closed whose provider is still to be told (closeorder / trade.close). */
 export interface AttemptToClose {
   paymentNo: string;

@@ -2,6 +2,7 @@ import "./payment-env";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
+import { openedAttempt } from "../../../services/payment/domain/payment";
 import { noticeRow } from "../../../services/payment/store/notice.repo";
 import { type FirstAttempt, insertFirstAttempt } from "../../../services/payment/store/payment.repo";
 import {
@@ -125,25 +126,18 @@ describe("payment database round trips", () => {
       const paymentNo = `spec-${randomUUID()}`;
       const now = new Date();
       return {
-        payment: {
-          paymentNo,
-          parentOrderNo,
-          buyerId: "spec-buyer",
-          method: "WECHAT",
-          providerPaymentNo: `wx-${paymentNo}`,
-          payUrl: "https://sandbox.invalid/pay",
-          status: "PENDING",
-          amountMinor: 12_345,
-          currency: "CNY",
-          paidMinor: 0,
-          refundedMinor: 0,
-          duplicate: false,
-          failureReason: null,
-          createdAt: now,
-          paidAt: null,
-          closedAt: null,
-          closedAtProvider: null,
-        },
+        payment: openedAttempt(
+          {
+            paymentNo,
+            parentOrderNo,
+            buyerId: "spec-buyer",
+            method: "WECHAT",
+            providerPaymentNo: `wx-${paymentNo}`,
+            payUrl: "https://sandbox.invalid/pay",
+            amountMinor: 12_345,
+          },
+          now,
+        ),
         nextQueryAt: now,
       };
     };
