@@ -16,6 +16,7 @@ import {
 import {
   type NoticeWrite,
   saveNoticedTransition,
+  saveNoticedTransitions,
   saveNoticeUnchanged,
 } from "../store/payment-transition.repo";
 import { closeAtProviders } from "./close-at-provider";
@@ -51,6 +52,8 @@ interface NoticeDecision {
   events: number;
   /** Writes the notice (and the transition, if any) while the checkout is still as read. */
   write(q: Queryable): Promise<NoticeWrite>;
+  /** The same on the pool, sharing a statement with the notices of other checkouts written meanwhile. */
+  writeOnPool(pool: Queryable): Promise<NoticeWrite>;
 }
 
 /** Checks the attempt read for the notice (nothing is written for an unknown one or a wrong amount), runs the payment table. */
@@ -84,6 +87,7 @@ function decide(
       ...base,
       events: 0,
       write: (q) => saveNoticeUnchanged(q, inbox, payment.parentOrderNo, version),
+      writeOnPool: (pool) => saveNoticeUnchanged(pool, inbox, payment.parentOrderNo, version),
     };
   }
   const events = paymentEvents(payment, t.effects, notice, now);
@@ -103,7 +107,9 @@ function decide(
   return {
     ...base,
     events: events.length,
-    write: (q) => saveNoticedTransition(q, { transition, notice: inbox, version }),
+    write: async (q) =>
+      (await saveNoticedTransitions(q, [{ transition, notice: inbox, version }]))[0] as NoticeWrite,
+    writeOnPool: (pool) => saveNoticedTransition(pool, { transition, notice: inbox, version }),
   };
 }
 
@@ -165,7 +171,7 @@ export async function applyPaymentNotice(
   const inboxOf = (outcome: string) => noticeRow(method, notice, source, rawBody, outcome);
   const read = await readPaymentWithPaidBy(deps.pool, notice.paymentNo);
   const d = decide(deps, method, notice, read, inboxOf, now);
-  const w = d.refundsDuplicate ? null : await d.write(deps.pool);
+  const w = d.refundsDuplicate ? null : await d.writeOnPool(deps.pool);
   const done = w?.current ? applied(d, w) : await applyUnderLock(deps, method, notice, inboxOf, now);
   if (done.events > 0) deps.committed();
   if (done.refundNo) await submitRefund(deps, done.refundNo);

@@ -47,7 +47,10 @@ export interface NoticedTransition {
  * writes the transition it causes with its events and bumps the checkout's version. Answers, per
  * item, what `NoticeWrite` says.
  */
-async function saveNoticedTransitions(q: Queryable, items: NoticedTransition[]): Promise<NoticeWrite[]> {
+export async function saveNoticedTransitions(
+  q: Queryable,
+  items: NoticedTransition[],
+): Promise<NoticeWrite[]> {
   // In checkout order, so batches that meet lock their checkouts in the same order (answers by `ord`).
   const input = items
     .map(({ transition: w, notice, version }, ord) => ({ ...w, ord, notice, version }))
@@ -97,10 +100,10 @@ async function saveNoticedTransitions(q: Queryable, items: NoticedTransition[]):
 }
 
 /**
- * A notice and its transition (`saveNoticedTransitions`), written while the checkout is still at
- * `version`. Notices of different checkouts written together share one statement; a second notice
- * of a checkout in the same batch is written alone after it (it then finds the checkout changed,
- * and is decided again under its lock). In a transaction, the batch is its one notice.
+ * A notice and its transition (`saveNoticedTransitions`) written on the pool, while the checkout is
+ * still at `version`. Notices of different checkouts written together share one statement; a second
+ * notice of a checkout in the same batch is written alone after it (it then finds the checkout
+ * changed, and is decided again under its lock). In a transaction, call `saveNoticedTransitions`.
  */
 export const saveNoticedTransition = perPool(
   onePerKey((n: NoticedTransition) => n.transition.parentOrderNo, saveNoticedTransitions),
